@@ -1,0 +1,4 @@
+/** admin page (being built). */
+export default function Route() {
+  return <h1>admin</h1>;
+}

@@ -1,0 +1,4 @@
+/** dora page (being built). */
+export default function Route() {
+  return <h1>dora</h1>;
+}

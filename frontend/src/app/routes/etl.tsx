@@ -1,0 +1,4 @@
+/** etl page (being built). */
+export default function Route() {
+  return <h1>etl</h1>;
+}

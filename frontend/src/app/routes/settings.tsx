@@ -1,0 +1,4 @@
+/** settings page (being built). */
+export default function Route() {
+  return <h1>settings</h1>;
+}
