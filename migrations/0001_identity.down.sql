@@ -1,0 +1,5 @@
+DROP TABLE audit_events;
+DROP TABLE user_permissions;
+DROP TABLE user_sessions;
+DROP TABLE users;
+DROP TABLE clients;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: lint, types, Python tests, web app tests, browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh --with-browser
+
+echo "==> ruff"
+uv run --frozen ruff check src tests benchmarks scripts
+uv run --frozen ruff format --check src tests benchmarks scripts
+echo "==> mypy"
+uv run --frozen mypy
+
+if [ -f frontend/package.json ]; then
+  echo "==> web app: lint, types, component tests"
+  (cd frontend && npm run lint --silent && npm run typecheck --silent && npm run test --silent)
+  (cd frontend && npm run build --silent)
+fi
+
+echo "==> pytest"
+uv run --frozen pytest "$@"

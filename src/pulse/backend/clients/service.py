@@ -1,0 +1,30 @@
+"""Tenants: create and look up."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pulse.core.db.models import Client
+from pulse.core.errors import Conflict, InvalidInput, NotFound
+
+
+def create(*, db_session: Session, name: str) -> Client:
+    """Create a tenant with a unique (case-insensitive) name."""
+    clean = name.strip()
+    if not clean or len(clean) > 200:
+        raise InvalidInput("name must be 1 to 200 characters", field="name")
+    if db_session.scalar(select(Client.id).where(func.lower(Client.name) == clean.lower())) is not None:
+        raise Conflict(f"a client named {clean!r} already exists", field="name")
+    client = Client(name=clean)
+    db_session.add(client)
+    db_session.flush()
+    return client
+
+
+def get(*, db_session: Session, client_id: int) -> Client:
+    """The tenant with this id, or NotFound."""
+    client = db_session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} does not exist", field="client_id")
+    return client
