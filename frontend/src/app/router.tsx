@@ -30,7 +30,10 @@ function RequireAuth({ children }: { children: ReactNode }) {
     );
   }
   if (auth.status === 'anonymous') {
-    const state: LoginLocationState = { from: location.pathname + location.search };
+    const state: LoginLocationState = {
+      notice: auth.notice ?? undefined,
+      from: auth.notice === 'signed-out' ? undefined : location.pathname + location.search,
+    };
     return <Navigate to={paths.login} replace state={state} />;
   }
   return <>{children}</>;

@@ -1,8 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
-import { paths } from '@/config/paths';
 import { ApiError, backendApi, setApiInterceptors } from '@/lib/api-client';
 import { clearToken, getToken, setToken } from '@/lib/token-storage';
 import type { LoginResponse, Permission, User } from '@/types/api';
@@ -20,6 +18,8 @@ type AuthState = {
   permissions: Permission[];
   sessionId: string | null;
   error: ApiError | null;
+  /** Why the user is anonymous now, for the login page. */
+  notice: LoginNotice | null;
 };
 
 export type AuthContextValue = AuthState & {
@@ -92,30 +92,30 @@ export async function logoutSequence(): Promise<void> {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-const ANONYMOUS: AuthState = { status: 'anonymous', user: null, permissions: [], sessionId: null, error: null };
+const ANONYMOUS: AuthState = {
+  status: 'anonymous',
+  user: null,
+  permissions: [],
+  sessionId: null,
+  error: null,
+  notice: null,
+};
 
 /** Holds the signed-in user; validates a stored token on load; installs the 401 interceptor. */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const locationRef = useRef(location);
-  locationRef.current = location;
 
   const [state, setState] = useState<AuthState>(() =>
     getToken() ? { ...ANONYMOUS, status: 'loading' } : ANONYMOUS,
   );
   const [attempt, setAttempt] = useState(0);
 
+  // The protected layout redirects anonymous users to login, carrying `notice` (see app/router.tsx).
   const expireSession = useCallback(() => {
     clearToken();
+    setState({ ...ANONYMOUS, notice: 'session-ended' });
     queryClient.clear();
-    setState(ANONYMOUS);
-    const current = locationRef.current;
-    if (current.pathname === paths.login) return;
-    const state: LoginLocationState = { notice: 'session-ended', from: current.pathname + current.search };
-    navigate(paths.login, { replace: true, state });
-  }, [navigate, queryClient]);
+  }, [queryClient]);
 
   useEffect(() => setApiInterceptors({ onUnauthorized: expireSession }), [expireSession]);
 
@@ -125,7 +125,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     getMe(controller.signal)
       .then((data) => {
         const me = normaliseMe(data);
-        setState({ status: 'authenticated', error: null, ...me });
+        setState({ status: 'authenticated', error: null, notice: null, ...me });
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
@@ -155,6 +155,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         permissions: normalisePermissions(answer.permissions),
         sessionId: String(answer.session_id),
         error: null,
+        notice: null,
       });
     },
     [queryClient],
@@ -162,11 +163,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     await logoutSequence();
+    setState({ ...ANONYMOUS, notice: 'signed-out' });
     queryClient.clear();
-    setState(ANONYMOUS);
-    const state: LoginLocationState = { notice: 'signed-out' };
-    navigate(paths.login, { replace: true, state });
-  }, [navigate, queryClient]);
+  }, [queryClient]);
 
   const retry = useCallback(() => {
     setState((previous) => ({ ...previous, status: 'loading', error: null }));

@@ -1,4 +1,6 @@
-/** dora page (being built). */
-export default function Route() {
-  return <h1>dora</h1>;
+import { DoraDashboard } from '@/features/dora/components/dora-dashboard';
+
+/** `/`: the DORA dashboard. */
+export default function DoraRoute() {
+  return <DoraDashboard />;
 }

@@ -1,0 +1,62 @@
+import { useMemo } from 'react';
+
+import { Chart, type ChartOption } from '@/components/charts/chart';
+import { METRICS, type MetricConfig } from '@/features/dora/components/dora-metric-config';
+import type { DoraTrend } from '@/features/dora/types/dora';
+import { formatHours, formatNumber, formatPercent } from '@/utils/format';
+
+function axisFormatter(kind: MetricConfig['kind']) {
+  if (kind === 'ratio') return (value: number) => formatPercent(value, 0);
+  if (kind === 'hours') return (value: number) => formatHours(value);
+  return (value: number) => formatNumber(value, 1);
+}
+
+function unitLabel(kind: MetricConfig['kind']): string {
+  if (kind === 'ratio') return 'failure rate';
+  if (kind === 'hours') return 'median';
+  return 'deployments per week';
+}
+
+function trendOption(metric: MetricConfig, trend: DoraTrend): ChartOption {
+  const format = axisFormatter(metric.kind);
+  return {
+    grid: { left: 56, right: 16, top: 24, bottom: 32 },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '—'),
+    },
+    xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
+    yAxis: { type: 'value', axisLabel: { formatter: format }, min: 0 },
+    series: [
+      {
+        name: `${metric.title} (${unitLabel(metric.kind)})`,
+        type: metric.key === 'deployment-frequency' ? 'bar' : 'line',
+        smooth: true,
+        connectNulls: true,
+        data: trend.points.map((point) => metric.trendValue(point)),
+      },
+    ],
+  };
+}
+
+/** One trend chart per key metric. */
+export function DoraTrendCharts({ trend }: { trend: DoraTrend }) {
+  const options = useMemo(() => METRICS.map((metric) => ({ metric, option: trendOption(metric, trend) })), [trend]);
+  if (trend.points.length === 0) return <p className="empty card">No data for a trend in this period.</p>;
+  return (
+    <div className="grid grid--2">
+      {options.map(({ metric, option }) => (
+        <figure key={metric.key} className="card" style={{ margin: 0 }}>
+          <figcaption>
+            <h3>{metric.title}</h3>
+          </figcaption>
+          <Chart
+            option={option}
+            label={`${metric.title} by ${trend.granularity}, ${trend.points.length} points`}
+            testId={`trend-${metric.key}`}
+          />
+        </figure>
+      ))}
+    </div>
+  );
+}
