@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         default=["http://localhost:5173", "http://127.0.0.1:5173"], validation_alias="PULSE_CORS_ORIGINS"
     )
     trusted_proxies: list[str] = Field(default=[], validation_alias="PULSE_TRUSTED_PROXIES")
+    # The service addresses the browser uses (what the web app's /config.js names).
+    public_backend_url: str | None = Field(default=None, validation_alias="PULSE_PUBLIC_BACKEND_URL")
+    public_etl_url: str | None = Field(default=None, validation_alias="PULSE_PUBLIC_ETL_URL")
 
     db_pool_size: int = Field(default=5, ge=1, validation_alias="PULSE_DB_POOL_SIZE")
     db_max_overflow: int = Field(default=10, ge=0, validation_alias="PULSE_DB_MAX_OVERFLOW")
