@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, validation_alias="PULSE_DB_POOL_SIZE")
     db_max_overflow: int = Field(default=10, ge=0, validation_alias="PULSE_DB_MAX_OVERFLOW")
 
+    # ETL Service: central-auth cache and job machinery.
+    auth_cache_ttl_seconds: float = Field(default=30.0, ge=0, validation_alias="PULSE_AUTH_CACHE_TTL_SECONDS")
+    auth_cache_size: int = Field(default=10_000, ge=0, validation_alias="PULSE_AUTH_CACHE_SIZE")
+    auth_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias="PULSE_AUTH_TIMEOUT_SECONDS")
+    job_max_attempts: int = Field(default=3, ge=1, validation_alias="PULSE_JOB_MAX_ATTEMPTS")
+    job_retry_base_seconds: float = Field(default=30.0, ge=0, validation_alias="PULSE_JOB_RETRY_BASE_SECONDS")
+    job_heartbeat_seconds: float = Field(default=5.0, gt=0, validation_alias="PULSE_JOB_HEARTBEAT_SECONDS")
+    job_stale_seconds: float = Field(default=30.0, gt=0, validation_alias="PULSE_JOB_STALE_SECONDS")
+    scheduler_interval_seconds: float = Field(default=15.0, gt=0, validation_alias="PULSE_SCHEDULER_INTERVAL_SECONDS")
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

@@ -1,0 +1,1 @@
+"""The ETL Service: integrations, jobs, ingested data and analytics (port 8000)."""

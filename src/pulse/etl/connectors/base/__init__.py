@@ -1,0 +1,1 @@
+"""What every connector builds on: the interface to the job machinery and reusable HTTP pieces."""
