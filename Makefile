@@ -6,6 +6,6 @@ test:     ## install everything and run the whole test suite
 install:
 	bash scripts/install.sh
 lint:
-	uv run --frozen ruff check src tests benchmarks scripts && uv run --frozen ruff format --check src tests benchmarks scripts && uv run --frozen mypy
+	uv run --frozen ruff check src tests scripts $$(ls -d benchmarks 2>/dev/null) && uv run --frozen ruff format --check src tests scripts $$(ls -d benchmarks 2>/dev/null) && uv run --frozen mypy
 bench:    ## run the benchmarks; each prints its figures
 	bash scripts/bench.sh

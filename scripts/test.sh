@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 scripts/install.sh --with-browser
 
 echo "==> ruff"
-uv run --frozen ruff check src tests benchmarks scripts
-uv run --frozen ruff format --check src tests benchmarks scripts
+py_paths=$(ls -d src tests benchmarks scripts 2>/dev/null)
+uv run --frozen ruff check $py_paths
+uv run --frozen ruff format --check $py_paths
 echo "==> mypy"
 uv run --frozen mypy
 
