@@ -1,0 +1,57 @@
+"""The simulator's ASGI application: GitHub and Jira APIs plus `/_sim` control routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+
+from pulse.sim.config import SimConfig
+from pulse.sim.control import control_routes
+from pulse.sim.dataset import Dataset, generate_dataset
+from pulse.sim.endpoint import SimState, github_error, jira_error
+from pulse.sim.faults import RAW_SEND
+from pulse.sim.github_routes import github_routes
+from pulse.sim.jira_routes import jira_routes
+
+
+class SimApp:
+    """ASGI callable around the Starlette app; keeps the server's own `send` so faults can drop sockets."""
+
+    def __init__(self, state: SimState, app: Starlette) -> None:
+        self.state = state
+        self.app = app
+
+    @property
+    def dataset(self) -> Dataset:
+        """The live dataset (ground truth for tests)."""
+        return self.state.dataset
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Serve one ASGI connection scope."""
+        if scope["type"] == "http":
+            scope[RAW_SEND] = send
+        await self.app(scope, receive, send)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/rest/"):
+        return JSONResponse(jira_error("Not found"), status_code=404)
+    return JSONResponse(github_error(404, "Not Found"), status_code=404)
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    return JSONResponse(github_error(405, "Method Not Allowed"), status_code=405)
+
+
+def create_app(config: SimConfig | None = None, dataset: Dataset | None = None) -> SimApp:
+    """Build the simulator for `config` (generating its dataset unless one is given)."""
+    config = config or SimConfig()
+    state = SimState(config, dataset or generate_dataset(config.dataset))
+    github = github_routes(state)
+    routes = [*control_routes(state), *jira_routes(state), Mount("/api/v3", routes=github), *github]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed})
+    return SimApp(state, app)

@@ -1,0 +1,104 @@
+"""The simulator's own control routes under `/_sim`: knobs, data evolution and request statistics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from pulse.sim.advance import advance
+from pulse.sim.endpoint import SimState
+
+
+def _knobs_view(state: SimState) -> dict[str, Any]:
+    spec = state.dataset.spec
+    return {
+        **state.knobs.model_dump(),
+        "dataset": {
+            "seed": spec.seed,
+            "anchor": spec.anchor.isoformat(),
+            "org": spec.org,
+            "repos": spec.repos,
+            "teams": spec.teams,
+            "prs_per_repo": spec.prs_per_repo,
+            "work_items_per_project": spec.work_items_per_project,
+            "now": state.dataset.now.isoformat(),
+            "version": state.dataset.version,
+        },
+        "jira_time_zone": state.config.jira_time_zone,
+    }
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def control_routes(state: SimState) -> list[BaseRoute]:
+    """Starlette routes of `/_sim`."""
+
+    async def get_config(request: Request) -> JSONResponse:
+        """Current knobs and dataset facts."""
+        return JSONResponse(_knobs_view(state))
+
+    async def post_config(request: Request) -> JSONResponse:
+        """Change knobs; `exhaust_rate_limit_now` uses up every credential's budget at once."""
+        try:
+            patch = await _json(request)
+            exhaust = bool(patch.pop("exhaust_rate_limit_now", False))
+            knobs = state.knobs.merged(patch)
+        except (ValueError, ValidationError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        state.knobs = knobs
+        state.config.knobs = knobs
+        state.faults.configure(knobs)
+        state.github_limits.configure(knobs.rate_limit)
+        state.jira_limits.configure(knobs.jira_rate_limit)
+        if exhaust:
+            for token in state.config.github_tokens:
+                state.github_limits.exhaust(token)
+            for email in state.config.jira_accounts:
+                state.jira_limits.exhaust(email)
+        return JSONResponse(_knobs_view(state))
+
+    async def post_advance(request: Request) -> JSONResponse:
+        """Evolve the data (`hours`, `steps`, `new_pulls_per_repo`, `new_work_items_per_project`)."""
+        try:
+            body = await _json(request)
+            steps = int(body.pop("steps", 1))
+            results = [advance(state.dataset, **body).as_dict() for _ in range(max(1, steps))]
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        return JSONResponse({"steps": results, "now": results[-1]["now"], "version": state.dataset.version})
+
+    async def get_stats(request: Request) -> JSONResponse:
+        """Request counts by route and status, 304s, faults and rate-limit use per credential."""
+        used = {**state.github_limits.used(), **state.jira_limits.used()}
+        return JSONResponse(state.stats.snapshot(used))
+
+    async def reset_stats(request: Request) -> JSONResponse:
+        """Zero the request counters."""
+        state.stats.reset()
+        return JSONResponse({"ok": True})
+
+    async def health(request: Request) -> JSONResponse:
+        """Liveness for supervisors (`pulse up --demo` waits on it)."""
+        return JSONResponse({"status": "ok", "version": state.dataset.version})
+
+    return [
+        Route("/_sim/health", health, methods=["GET"]),
+        Route("/_sim/config", get_config, methods=["GET"]),
+        Route("/_sim/config", post_config, methods=["POST"]),
+        Route("/_sim/advance", post_advance, methods=["POST"]),
+        Route("/_sim/stats", get_stats, methods=["GET"]),
+        Route("/_sim/reset-stats", reset_stats, methods=["POST"]),
+    ]

@@ -1,0 +1,306 @@
+"""The request pipeline every API route goes through: latency, faults, auth, limits, ETag, accounting."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+
+from pulse.sim.config import SimConfig
+from pulse.sim.dataset import Dataset
+from pulse.sim.faults import Fault, FaultInjector, drop_connection
+from pulse.sim.paging import PageRequest, link_header, slice_page
+from pulse.sim.ratelimit import Quota, RateLimiter
+from pulse.sim.stats import Stats
+
+Api = Literal["github", "jira"]
+GITHUB_DOCS = "https://docs.github.com/rest"
+RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+
+
+class ApiError(Exception):
+    """An error answer a handler wants to give (404, 400, 410, ...)."""
+
+    def __init__(self, status: int, message: str, documentation_url: str = GITHUB_DOCS) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.documentation_url = documentation_url
+
+
+@dataclass(slots=True)
+class Reply:
+    """A handler's answer before serialisation."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SimState:
+    """Mutable simulator state shared by all routes."""
+
+    def __init__(self, config: SimConfig, dataset: Dataset) -> None:
+        self.config = config
+        self.dataset = dataset
+        self.knobs = config.knobs
+        self.faults = FaultInjector(config.knobs)
+        self.github_limits = RateLimiter(config.knobs.rate_limit)
+        self.jira_limits = RateLimiter(config.knobs.jira_rate_limit)
+        self.stats = Stats()
+
+    def github_login(self, token: str) -> str:
+        """The login behind a configured GitHub token."""
+        return self.config.github_tokens[token]
+
+
+@dataclass(slots=True)
+class Ctx:
+    """What a handler gets: the request, the state and derived URLs."""
+
+    request: Request
+    state: SimState
+    identity: str
+    body: Any = None
+
+    @property
+    def ds(self) -> Dataset:
+        """The dataset."""
+        return self.state.dataset
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Path parameters."""
+        return self.request.path_params
+
+    @property
+    def query(self) -> QueryParams:
+        """Query parameters."""
+        return self.request.query_params
+
+    @property
+    def site_root(self) -> str:
+        """Scheme and host the client used."""
+        host = self.request.headers.get("host") or "localhost"
+        return f"{self.request.url.scheme}://{host}"
+
+    @property
+    def api_root(self) -> str:
+        """GitHub API root as the client addressed it (with `/api/v3` for Enterprise)."""
+        raw_path: bytes = self.request.scope.get("raw_path") or self.request.url.path.encode()
+        prefix = "/api/v3" if raw_path.startswith(b"/api/v3/") or raw_path == b"/api/v3" else ""
+        return self.site_root + prefix
+
+    def paged(self, items: Sequence[Any], req: PageRequest, render: Callable[[Any], Any]) -> Reply:
+        """One GitHub page of `items` with its `Link` header."""
+        reply = Reply([render(item) for item in slice_page(items, req)])
+        link = self.link(req, len(items))
+        if link:
+            reply.headers["Link"] = link
+        return reply
+
+    def link(self, req: PageRequest, total: int) -> str | None:
+        """The `Link` header for a page of `total` items."""
+        raw_path: bytes = self.request.scope.get("raw_path") or self.request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        return link_header(self.site_root + path, self.query.multi_items(), req, total)
+
+
+Handler = Callable[[Ctx], Reply]
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact JSON like the real APIs send."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def github_error(status: int, message: str, documentation_url: str = GITHUB_DOCS) -> dict[str, Any]:
+    """GitHub's error body."""
+    return {"message": message, "documentation_url": documentation_url, "status": str(status)}
+
+
+def jira_error(message: str) -> dict[str, Any]:
+    """Jira's error body."""
+    return {"errorMessages": [message], "errors": {}}
+
+
+class Endpoint:
+    """An ASGI endpoint wrapping one handler in the simulator's pipeline."""
+
+    def __init__(
+        self, state: SimState, api: Api, method: str, template: str, handler: Handler, *, charge: bool = True
+    ) -> None:
+        self.state = state
+        self.api = api
+        self.route = f"{method} {template}"
+        self.handler = handler
+        self.charge = charge
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Answer one request."""
+        state = self.state
+        request = Request(scope, receive)
+        await state.faults.delay()
+        fault = state.faults.decide()
+        if fault is Fault.DROP:
+            state.stats.fault("drop")
+            state.stats.record(api=self.api, route=self.route, status=0, charged_to=None)
+            await drop_connection(scope, send)
+            return
+        status, body, headers = await self._answer(request, fault)
+        await self._send(send, status, body, headers)
+
+    async def _answer(self, request: Request, fault: Fault) -> tuple[int, bytes | None, dict[str, str]]:
+        state = self.state
+        if fault in (Fault.ERROR_500, Fault.ERROR_502):
+            state.stats.fault(fault.value)
+            state.stats.record(api=self.api, route=self.route, status=500, charged_to=None)
+            if fault is Fault.ERROR_502:
+                return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
+            body = github_error(500, "Server Error") if self.api == "github" else jira_error("Internal error")
+            return 500, json_bytes(body), {}
+        credential = self._authenticate(request)
+        if credential is None:
+            state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
+            if self.api == "github":
+                return 401, json_bytes(github_error(401, "Bad credentials")), {}
+            message = "Client must be authenticated to access this resource."
+            return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
+        key, identity = credential
+        limiter = state.github_limits if self.api == "github" else state.jira_limits
+        quota = limiter.peek(key)
+        if fault is Fault.SECONDARY:
+            state.stats.fault("secondary")
+            return self._secondary(quota)
+        if quota.exhausted and self.charge:
+            state.stats.fault("rate_limited")
+            return self._exhausted(key, identity, quota, limiter)
+        ctx = Ctx(request, state, identity)
+        if request.method == "POST":
+            try:
+                ctx.body = json.loads(await request.body() or b"{}")
+            except ValueError:
+                return self._fail(400, "Invalid JSON body", quota)
+        try:
+            reply = self.handler(ctx)
+        except ApiError as exc:
+            return self._fail(exc.status, exc.message, quota, exc.documentation_url)
+        payload = json_bytes(reply.body)
+        headers = {"content-type": "application/json; charset=utf-8", **reply.headers}
+        if self.api == "github" and request.method == "GET":
+            etag = '"' + hashlib.sha256(payload + headers.get("Link", "").encode()).hexdigest()[:40] + '"'
+            headers["ETag"] = etag
+            if _etag_matches(request.headers.get("if-none-match"), etag):
+                # A conditional hit costs nothing, as on GitHub.
+                state.stats.record(api=self.api, route=self.route, status=304, charged_to=None)
+                return 304, None, {"ETag": etag, **self._quota_headers(quota)}
+        if self.charge:
+            quota = limiter.charge(key)
+        if self.api == "github":
+            headers.update(self._quota_headers(quota))
+        state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
+        return reply.status, payload, headers
+
+    def _authenticate(self, request: Request) -> tuple[str, str] | None:
+        header = request.headers.get("authorization", "")
+        scheme, _, value = header.partition(" ")
+        value = value.strip()
+        config = self.state.config
+        if self.api == "github":
+            if scheme.lower() in ("bearer", "token") and value in config.github_tokens:
+                return value, config.github_tokens[value]
+            return None
+        if scheme.lower() != "basic":
+            return None
+        try:
+            email, _, token = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        if config.jira_accounts.get(email) == token and token:
+            return email, email
+        return None
+
+    def _quota_headers(self, quota: Quota) -> dict[str, str]:
+        if self.api != "github":
+            return {}
+        return {
+            "X-RateLimit-Limit": str(quota.limit),
+            "X-RateLimit-Remaining": str(quota.remaining),
+            "X-RateLimit-Reset": str(quota.reset),
+            "X-RateLimit-Used": str(quota.used),
+            "X-RateLimit-Resource": "core",
+        }
+
+    def _secondary(self, quota: Quota) -> tuple[int, bytes, dict[str, str]]:
+        retry = str(self.state.knobs.secondary_retry_after)
+        self.state.stats.record(api=self.api, route=self.route, status=self._secondary_status(), charged_to=None)
+        if self.api == "jira":
+            headers = {"Retry-After": retry, "RateLimit-Reason": "jira-burst-based"}
+            return 429, json_bytes(jira_error("Rate limit exceeded.")), headers
+        message = (
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+            f"If you reach out to GitHub Support for help, please include the request ID {uuid.uuid4()}."
+        )
+        body = github_error(self._secondary_status(), message, RATE_DOCS + "#about-secondary-rate-limits")
+        return self._secondary_status(), json_bytes(body), {"Retry-After": retry, **self._quota_headers(quota)}
+
+    def _secondary_status(self) -> int:
+        return self.state.config.secondary_status if self.api == "github" else 429
+
+    def _exhausted(
+        self, key: str, identity: str, quota: Quota, limiter: RateLimiter
+    ) -> tuple[int, bytes, dict[str, str]]:
+        wait = str(limiter.seconds_to_reset(key))
+        if self.api == "jira":
+            self.state.stats.record(api=self.api, route=self.route, status=429, charged_to=None)
+            reset = datetime.fromtimestamp(quota.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            headers = {
+                "Retry-After": wait,
+                "X-RateLimit-Limit": str(quota.limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset,
+                "RateLimit-Reason": "jira-quota-tenant-based",
+            }
+            return 429, json_bytes(jira_error("Rate limit exceeded.")), headers
+        self.state.stats.record(api=self.api, route=self.route, status=403, charged_to=None)
+        message = (
+            f"API rate limit exceeded for user {identity}. If you reach out to GitHub Support for help, "
+            f"please include the request ID {uuid.uuid4()}."
+        )
+        body = github_error(403, message, RATE_DOCS + "#about-primary-rate-limits")
+        return 403, json_bytes(body), self._quota_headers(quota)
+
+    def _fail(
+        self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS
+    ) -> tuple[int, bytes, dict[str, str]]:
+        self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=None)
+        body = github_error(status, message, docs) if self.api == "github" else jira_error(message)
+        return status, json_bytes(body), self._quota_headers(quota)
+
+    async def _send(self, send: Any, status: int, body: bytes | None, headers: dict[str, str]) -> None:
+        raw = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
+        if body is not None:
+            if not any(k == b"content-type" for k, _ in raw):
+                raw.append((b"content-type", b"application/json; charset=utf-8"))
+            raw.append((b"content-length", str(len(body)).encode()))
+        if self.api == "github":
+            raw.append((b"x-github-media-type", b"github.v3; format=json"))
+            raw.append((b"x-github-api-version-selected", b"2022-11-28"))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body or b""})
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
