@@ -8,9 +8,10 @@ type ErrorReporter = (error: unknown) => void;
 export function createQueryClient(onMutationError?: ErrorReporter): QueryClient {
   return new QueryClient({
     mutationCache: new MutationCache({
-      onError: (error) => {
-        // 401 already sent the user to login.
+      onError: (error, _variables, _context, mutation) => {
+        // 401 already sent the user to login; `meta.silent` mutations show their errors inline.
         if (error instanceof ApiError && error.isUnauthorized) return;
+        if (mutation.meta?.silent) return;
         onMutationError?.(error);
       },
     }),

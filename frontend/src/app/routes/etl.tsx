@@ -1,4 +1,6 @@
-/** etl page (being built). */
-export default function Route() {
-  return <h1>etl</h1>;
+import { EtlPage } from '@/features/etl/components/etl-page';
+
+/** `/etl`: integrations and jobs. */
+export default function EtlRoute() {
+  return <EtlPage />;
 }
