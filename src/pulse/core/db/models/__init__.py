@@ -4,6 +4,15 @@ One package, one `Base.metadata`; each module holds one area of the schema. Impo
 """
 
 from pulse.core.db.models.base import Base, BaseEntity, Timestamps
+from pulse.core.db.models.etl import (
+    JOB_STATUSES,
+    LIVE_JOB_STATUSES,
+    Integration,
+    JobEvent,
+    JobRun,
+    SyncCheckpoint,
+    SyncSchedule,
+)
 from pulse.core.db.models.identity import (
     ACTIONS,
     RESOURCES,
@@ -17,12 +26,19 @@ from pulse.core.db.models.identity import (
 
 __all__ = [
     "ACTIONS",
+    "JOB_STATUSES",
+    "LIVE_JOB_STATUSES",
     "RESOURCES",
     "ROLES",
     "AuditEvent",
     "Base",
     "BaseEntity",
     "Client",
+    "Integration",
+    "JobEvent",
+    "JobRun",
+    "SyncCheckpoint",
+    "SyncSchedule",
     "Timestamps",
     "User",
     "UserPermission",
