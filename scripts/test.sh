@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 scripts/install.sh --with-browser
 
 echo "==> ruff"
-py_paths=$(ls -d src tests benchmarks scripts 2>/dev/null)
+py_paths=""
+for dir in src tests benchmarks scripts; do [ -d "$dir" ] && py_paths="$py_paths $dir"; done
 uv run --frozen ruff check $py_paths
 uv run --frozen ruff format --check $py_paths
 echo "==> mypy"
