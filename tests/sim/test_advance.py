@@ -1,0 +1,60 @@
+"""`/_sim/advance`: deterministic new and changed data that incremental syncs can find."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from pulse.sim.advance import advance
+from pulse.sim.dataset import Dataset, generate_dataset
+from pulse.sim.github_shapes import iso
+from pulse.sim.server import RunningSimulator
+from tests.sim.conftest import SMALL
+
+
+def test_advance_is_deterministic() -> None:
+    first, second = generate_dataset(SMALL), generate_dataset(SMALL)
+    assert advance(first).as_dict() == advance(second).as_dict()
+    assert advance(first).as_dict() == advance(second).as_dict()
+    assert repr(first.repositories) == repr(second.repositories)
+    assert repr(first.work_items) == repr(second.work_items)
+
+
+def test_advanced_data_shows_up_in_incremental_queries(
+    sim: RunningSimulator, ds: Dataset, github: httpx.Client, jira: httpx.Client
+) -> None:
+    before = ds.now
+    etag = github.get("/repos/acme/web-app/pulls", params={"state": "all"}).headers["etag"]
+    step = httpx.post(f"{sim.base_url}/_sim/advance", json={"hours": 24}).json()["steps"][0]
+    assert step["new_pulls"] and step["new_deployments"] and step["new_work_items"]
+    changed = github.get("/repos/acme/web-app/pulls", params={"state": "all"}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    updated = github.get("/repos/acme/web-app/pulls", params={"state": "all", "sort": "updated", "direction": "desc"})
+    recent = {f"acme/web-app#{p['number']}" for p in updated.json() if p["updated_at"] >= iso(before)}
+    expected = {n for n in step["new_pulls"] + step["updated_pulls"] if n.startswith("acme/web-app#")}
+    assert recent == expected
+    deployments = {
+        d["id"]
+        for r in ds.repositories
+        for d in github.get(f"/repos/{r.full_name}/deployments", params={"per_page": 5}).json()
+    }
+    assert set(step["new_deployments"]) <= deployments
+    local = before.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+    found = jira.post(
+        "/rest/api/3/search/jql",
+        json={"jql": f'project in (PAY, WEB, OPS) AND updated >= "{local}"', "maxResults": 100},
+    ).json()
+    keys = {i["key"] for i in found["issues"]}
+    assert keys == set(step["new_work_items"]) | set(step["updated_work_items"])
+
+
+def test_stats_count_routes_and_reset(sim: RunningSimulator, github: httpx.Client) -> None:
+    github.get("/repos/acme/web-app/pulls")
+    github.get("/repos/acme/web-app/pulls/1")
+    stats = httpx.get(f"{sim.base_url}/_sim/stats").json()
+    assert stats["by_route"]["GET /repos/{owner}/{repo}/pulls"] == {"200": 1}
+    assert stats["by_api"] == {"github": 2}
+    httpx.post(f"{sim.base_url}/_sim/reset-stats")
+    assert httpx.get(f"{sim.base_url}/_sim/stats").json()["requests"] == 0
+    assert httpx.get(f"{sim.base_url}/_sim/health").json()["status"] == "ok"
