@@ -5,10 +5,11 @@ type DialogProps = {
   title: string;
   onClose: () => void;
   children: ReactNode;
+  wide?: boolean;
 };
 
 /** A modal on the native <dialog>: focus is trapped, Escape closes, focus returns to the opener. */
-export function Dialog({ open, title, onClose, children }: DialogProps) {
+export function Dialog({ open, title, onClose, children, wide = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -29,6 +30,7 @@ export function Dialog({ open, title, onClose, children }: DialogProps) {
     <dialog
       ref={ref}
       className="dialog"
+      style={wide ? { width: 'min(1100px, 96vw)' } : undefined}
       aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
