@@ -3,6 +3,18 @@
 One package, one `Base.metadata`; each module holds one area of the schema. Import models from here.
 """
 
+from pulse.core.db.models.analytics import (
+    DeploymentRule,
+    FlowStep,
+    HierarchyLevel,
+    IncidentRule,
+    IssueTypeMapping,
+    StatusMapping,
+    Team,
+    TeamMember,
+    TeamProject,
+    TeamRepository,
+)
 from pulse.core.db.models.base import Base, BaseEntity, Timestamps
 from pulse.core.db.models.business import (
     Commit,
@@ -60,9 +72,14 @@ __all__ = [
     "Deployment",
     "DeploymentCommit",
     "DeploymentPullRequest",
+    "DeploymentRule",
+    "FlowStep",
     "GithubIssue",
+    "HierarchyLevel",
     "HttpCacheEntry",
+    "IncidentRule",
     "Integration",
+    "IssueTypeMapping",
     "JiraIssueType",
     "JiraProject",
     "JiraStatus",
@@ -75,8 +92,13 @@ __all__ = [
     "PullRequestReview",
     "Release",
     "Repository",
+    "StatusMapping",
     "SyncCheckpoint",
     "SyncSchedule",
+    "Team",
+    "TeamMember",
+    "TeamProject",
+    "TeamRepository",
     "Timestamps",
     "User",
     "UserPermission",

@@ -1,0 +1,10 @@
+DROP TABLE incident_rules;
+DROP TABLE deployment_rules;
+DROP TABLE team_members;
+DROP TABLE team_projects;
+DROP TABLE team_repositories;
+DROP TABLE teams;
+DROP TABLE issue_type_mappings;
+DROP TABLE hierarchy_levels;
+DROP TABLE status_mappings;
+DROP TABLE flow_steps;

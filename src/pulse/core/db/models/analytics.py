@@ -1,0 +1,202 @@
+"""Metrics configuration models (per tenant): flow steps, mappings, hierarchy, teams, deployment and incident rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, Integer, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pulse.core.db.models.base import Base, BaseEntity
+
+FLOW_CATEGORIES = ("to_do", "in_progress", "done", "discarded")
+RULE_SCOPES = ("tenant", "integration", "team")
+DEPLOYMENT_SOURCES = ("deployment", "workflow_run", "release")
+DEFAULT_ENVIRONMENT_PATTERN = "^(prod|production)$"
+
+_SCOPE_CHECK = (
+    "(scope = 'tenant' AND integration_id IS NULL AND team_id IS NULL)"
+    " OR (scope = 'integration' AND integration_id IS NOT NULL AND team_id IS NULL)"
+    " OR (scope = 'team' AND team_id IS NOT NULL AND integration_id IS NULL)"
+)
+
+
+def _name_index(name: str, table_column: str) -> Index:
+    return Index(name, "client_id", func.lower(text(table_column)), unique=True, postgresql_where=text("active"))
+
+
+class FlowStep(Base, BaseEntity):
+    """A step of the tenant's workflow, ordered by position, with its category and commitment point."""
+
+    __tablename__ = "flow_steps"
+    __table_args__ = (
+        _name_index("uq_flow_steps_client_name", "name"),
+        Index("ix_flow_steps_client_id", "client_id"),
+        CheckConstraint("length(btrim(name)) BETWEEN 1 AND 100"),
+        CheckConstraint("category IN ('to_do', 'in_progress', 'done', 'discarded')"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    category: Mapped[str] = mapped_column(Text, nullable=False)
+    is_commitment_point: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+
+
+class StatusMapping(Base, BaseEntity):
+    """A Jira status name (case-insensitive) mapped to a flow step."""
+
+    __tablename__ = "status_mappings"
+    __table_args__ = (
+        _name_index("uq_status_mappings_client_status", "status_name"),
+        Index("ix_status_mappings_client_id", "client_id"),
+        Index("ix_status_mappings_flow_step_id", "flow_step_id"),
+        CheckConstraint("length(btrim(status_name)) BETWEEN 1 AND 200"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    status_name: Mapped[str] = mapped_column(Text, nullable=False)
+    flow_step_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("flow_steps.id"), nullable=False)
+
+
+class HierarchyLevel(Base, BaseEntity):
+    """A level of the work item hierarchy (Epic 1, Story 0, Sub-task -1, ...)."""
+
+    __tablename__ = "hierarchy_levels"
+    __table_args__ = (
+        _name_index("uq_hierarchy_levels_client_name", "name"),
+        Index("ix_hierarchy_levels_client_id", "client_id"),
+        CheckConstraint("length(btrim(name)) BETWEEN 1 AND 100"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class IssueTypeMapping(Base, BaseEntity):
+    """A Jira issue type name mapped to a canonical work item type and a hierarchy level."""
+
+    __tablename__ = "issue_type_mappings"
+    __table_args__ = (
+        _name_index("uq_issue_type_mappings_client_type", "issue_type_name"),
+        Index("ix_issue_type_mappings_client_id", "client_id"),
+        Index("ix_issue_type_mappings_hierarchy_level_id", "hierarchy_level_id"),
+        CheckConstraint("length(btrim(issue_type_name)) BETWEEN 1 AND 200"),
+        CheckConstraint("length(btrim(work_item_type)) BETWEEN 1 AND 100"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    issue_type_name: Mapped[str] = mapped_column(Text, nullable=False)
+    work_item_type: Mapped[str] = mapped_column(Text, nullable=False)
+    hierarchy_level_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("hierarchy_levels.id"), nullable=False)
+
+
+class Team(Base, BaseEntity):
+    """A team: the repositories, Jira projects and people its metrics cover."""
+
+    __tablename__ = "teams"
+    __table_args__ = (
+        _name_index("uq_teams_client_name", "name"),
+        Index("ix_teams_client_id", "client_id"),
+        CheckConstraint("length(btrim(name)) BETWEEN 1 AND 100"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+
+
+class TeamRepository(Base, BaseEntity):
+    """A repository a team owns."""
+
+    __tablename__ = "team_repositories"
+    __table_args__ = (
+        Index("uq_team_repositories_team_repository", "team_id", "repository_id", unique=True),
+        Index("ix_team_repositories_repository_id", "repository_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("teams.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
+
+
+class TeamProject(Base, BaseEntity):
+    """A Jira project a team works in."""
+
+    __tablename__ = "team_projects"
+    __table_args__ = (
+        Index("uq_team_projects_team_project", "team_id", "project_id", unique=True),
+        Index("ix_team_projects_project_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("teams.id"), nullable=False)
+    project_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("jira_projects.id"), nullable=False)
+
+
+class TeamMember(Base, BaseEntity):
+    """A person on a team, as GitHub and Jira name them."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        Index("ix_team_members_team_id", "team_id"),
+        CheckConstraint("github_login IS NOT NULL OR jira_account IS NOT NULL OR email IS NOT NULL"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("teams.id"), nullable=False)
+    github_login: Mapped[str | None] = mapped_column(Text)
+    jira_account: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+
+
+def _scope_index(name: str) -> Index:
+    return Index(
+        name,
+        "client_id",
+        "scope",
+        func.coalesce(text("integration_id"), 0),
+        func.coalesce(text("team_id"), 0),
+        unique=True,
+        postgresql_where=text("active"),
+    )
+
+
+class DeploymentRule(Base, BaseEntity):
+    """What counts as a production deployment, for the tenant, one integration or one team."""
+
+    __tablename__ = "deployment_rules"
+    __table_args__ = (
+        _scope_index("uq_deployment_rules_scope"),
+        CheckConstraint("scope IN ('tenant', 'integration', 'team')"),
+        CheckConstraint("source IN ('deployment', 'workflow_run', 'release')"),
+        CheckConstraint(_SCOPE_CHECK),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)
+    integration_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("integrations.id"))
+    team_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("teams.id"))
+    source: Mapped[str] = mapped_column(Text, nullable=False, server_default="deployment")
+    environment_pattern: Mapped[str] = mapped_column(Text, nullable=False, server_default=DEFAULT_ENVIRONMENT_PATTERN)
+    workflow_name_pattern: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentRule(Base, BaseEntity):
+    """What counts as an incident (Jira work item types, GitHub labels; lower-cased), per scope."""
+
+    __tablename__ = "incident_rules"
+    __table_args__ = (
+        _scope_index("uq_incident_rules_scope"),
+        CheckConstraint("scope IN ('tenant', 'integration', 'team')"),
+        CheckConstraint(_SCOPE_CHECK),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)
+    integration_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("integrations.id"))
+    team_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("teams.id"))
+    jira_issue_types: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{incident}'")
+    )
+    github_labels: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{incident}'"))
