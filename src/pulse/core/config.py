@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, validation_alias="PULSE_DB_POOL_SIZE")
     db_max_overflow: int = Field(default=10, ge=0, validation_alias="PULSE_DB_MAX_OVERFLOW")
 
+    login_max_failures: int = Field(default=5, ge=1, validation_alias="PULSE_LOGIN_MAX_FAILURES")
+    login_window_minutes: int = Field(default=15, ge=1, validation_alias="PULSE_LOGIN_WINDOW_MINUTES")
+    login_lockout_seconds: int = Field(default=60, ge=1, validation_alias="PULSE_LOGIN_LOCKOUT_SECONDS")
+    login_lockout_max_seconds: int = Field(default=3600, ge=1, validation_alias="PULSE_LOGIN_LOCKOUT_MAX_SECONDS")
+
     # ETL Service: central-auth cache and job machinery.
     auth_cache_ttl_seconds: float = Field(default=30.0, ge=0, validation_alias="PULSE_AUTH_CACHE_TTL_SECONDS")
     auth_cache_size: int = Field(default=10_000, ge=0, validation_alias="PULSE_AUTH_CACHE_SIZE")

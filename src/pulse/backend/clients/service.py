@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pulse.backend import events
+from pulse.backend.sessions import service as session_service
 from pulse.core.db.models import Client
 from pulse.core.errors import Conflict, InvalidInput, NotFound
 
@@ -28,3 +30,13 @@ def get(*, db_session: Session, client_id: int) -> Client:
     if client is None:
         raise NotFound(f"client {client_id} does not exist", field="client_id")
     return client
+
+
+def deactivate(*, db_session: Session, client_id: int) -> list[str]:
+    """Deactivate a tenant and end all its sessions in the same transaction; returns the ended session ids."""
+    client = get(db_session=db_session, client_id=client_id)
+    client.active = False
+    ended = session_service.end(db_session=db_session, reason="client_deactivated", client_id=client_id)
+    events.publish(db_session=db_session, kind="client_changed", client_id=client_id)
+    db_session.flush()
+    return [str(s) for s in ended]

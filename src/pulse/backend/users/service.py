@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pulse.core.config import Settings
 from pulse.core.db.models import ROLES, User
-from pulse.core.errors import Conflict, InvalidInput
+from pulse.core.errors import Conflict, InvalidInput, NotFound
 from pulse.core.security import hash_password
 
 
@@ -60,3 +60,52 @@ def create(
     except IntegrityError as exc:  # a concurrent create took the email between the check and the insert
         raise Conflict(f"a user with email {address} already exists", field="email") from exc
     return user
+
+
+def get_in_tenant(*, db_session: Session, client_id: int, user_id: int) -> User:
+    """A user of the tenant, or NotFound (also for other tenants' users)."""
+    user = db_session.scalar(select(User).where(User.id == user_id, User.client_id == client_id))
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def list_users(
+    *, db_session: Session, client_id: int, search: str | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    """The tenant's users matching a search over email and names, ordered by email, with the total."""
+    where = [User.client_id == client_id]
+    if search and search.strip():
+        pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.first_name).like(pattern, escape="\\"),
+                func.lower(User.last_name).like(pattern, escape="\\"),
+            )
+        )
+    total = db_session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    rows = db_session.scalars(select(User).where(*where).order_by(User.email).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def update(*, db_session: Session, user: User, first_name: str | None, last_name: str | None, role: str | None) -> bool:
+    """Change names and role; returns whether the role changed (the caller publishes that)."""
+    if first_name is not None:
+        user.first_name = first_name.strip()
+    if last_name is not None:
+        user.last_name = last_name.strip()
+    role_changed = role is not None and role != user.role
+    if role is not None:
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        user.role = role
+        user.is_admin = role == "admin"
+    db_session.flush()
+    return role_changed
+
+
+def deactivate(*, db_session: Session, user: User) -> None:
+    """Mark a user inactive (the caller ends the sessions); nothing is deleted."""
+    user.active = False
+    db_session.flush()

@@ -15,6 +15,7 @@ from pulse.core.db.models.analytics import (
     TeamProject,
     TeamRepository,
 )
+from pulse.core.db.models.auth import LoginThrottle
 from pulse.core.db.models.base import Base, BaseEntity, Timestamps
 from pulse.core.db.models.business import (
     Commit,
@@ -85,6 +86,7 @@ __all__ = [
     "JiraStatus",
     "JobEvent",
     "JobRun",
+    "LoginThrottle",
     "PullRequest",
     "PullRequestComment",
     "PullRequestCommit",

@@ -1,0 +1,1 @@
+"""The audit trail of auth and admin events."""

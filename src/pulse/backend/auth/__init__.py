@@ -1,0 +1,1 @@
+"""Login, tokens, validation, logout, password changes and login throttling."""

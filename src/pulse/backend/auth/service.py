@@ -1,0 +1,330 @@
+"""Login, validation, logout and password changes: the Backend's authority on who is calling."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from pulse.backend import events
+from pulse.backend.audit import service as audit_service
+from pulse.backend.auth import throttle, tokens
+from pulse.backend.rbac import service as rbac_service
+from pulse.backend.sessions import service as session_service
+from pulse.backend.users import service as user_service
+from pulse.core.config import Settings
+from pulse.core.db.models import Client, User, UserSession
+from pulse.core.errors import DependencyUnavailable, InvalidInput, NotAuthenticated
+from pulse.core.logging import get_logger
+from pulse.core.security import hash_iterations, hash_password, token_digest, verify_password
+
+log = get_logger(__name__)
+
+BAD_CREDENTIALS = "Invalid email or password"
+USER_AGENT_MAX = 512
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a valid token: session, user, tenant and effective permissions."""
+
+    session_id: uuid.UUID
+    session_created_at: datetime
+    last_activity_at: datetime
+    expires_at: datetime
+    ip_address: str | None
+    user_agent: str | None
+    user_id: int
+    client_id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_admin: bool
+    permissions: frozenset[tuple[str, str]]
+
+    def can(self, resource: str, action: str) -> bool:
+        """Whether the effective permissions include this one."""
+        return (resource, action) in self.permissions
+
+    def user_dict(self) -> dict[str, Any]:
+        """The wire shape of the caller's user."""
+        return {
+            "id": self.user_id,
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "role": self.role,
+            "is_admin": self.is_admin,
+            "client_id": self.client_id,
+        }
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A new session and its token (the only time the token exists outside the client)."""
+
+    token: str
+    session_id: uuid.UUID
+    expires_at: datetime
+    user: User
+    permissions: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where a request came from, for sessions, throttling and the audit trail."""
+
+    ip: str
+    user_agent: str | None
+    request_id: str | None
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(iterations: int) -> str:
+    """A hash to check unknown emails against, so they cost the same PBKDF2 work as real ones."""
+    return hash_password("pulse-dummy-password-for-timing", iterations=iterations)
+
+
+def login(*, db_session: Session, settings: Settings, email: str, password: str, meta: RequestMeta) -> LoginResult:
+    """Check credentials (throttled), then open a new session and sign its token; commits a failure's record."""
+    address = user_service.normalise_email(email)
+    # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun the counter.
+    db_session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"login:{address}"})
+    throttle.check(db_session=db_session, email=address, ip=meta.ip)
+    row = db_session.execute(
+        select(User, Client.active).join(Client, Client.id == User.client_id).where(User.email == address)
+    ).first()
+    user, client_active = (row[0], bool(row[1])) if row else (None, False)
+    stored = user.password_hash if user is not None and user.password_hash else None
+    # Unknown emails still pay for one hash: timing must not reveal which emails exist.
+    matches = verify_password(password, stored or dummy_hash(settings.password_iterations))
+    if not (matches and stored and user is not None and user.active and client_active):
+        _fail(db_session=db_session, settings=settings, address=address, user=user, meta=meta)
+    assert user is not None and stored is not None
+    throttle.reset_email(db_session=db_session, email=address)
+    if hash_iterations(stored) < settings.password_iterations:
+        user.password_hash = hash_password(password, iterations=settings.password_iterations)
+    now = datetime.now(UTC)
+    user.last_login_at = now
+    result = _open_session(db_session=db_session, settings=settings, user=user, meta=meta, now=now)
+    audit_service.record(
+        db_session=db_session,
+        event_type="login_succeeded",
+        client_id=user.client_id,
+        user_id=user.id,
+        actor_email=user.email,
+        ip_address=meta.ip,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
+        details={"session_id": str(result.session_id)},
+    )
+    db_session.flush()
+    log.info("login_succeeded", user_id=user.id, client_id=user.client_id, session_id=str(result.session_id))
+    return result
+
+
+def _fail(*, db_session: Session, settings: Settings, address: str, user: User | None, meta: RequestMeta) -> None:
+    client_id = user.client_id if user is not None else None
+    counts = throttle.record_failure(
+        db_session=db_session, settings=settings, email=address, ip=meta.ip, client_id=client_id
+    )
+    audit_service.record(
+        db_session=db_session,
+        event_type="login_failed",
+        client_id=client_id,
+        user_id=user.id if user is not None else None,
+        actor_email=address,
+        ip_address=meta.ip,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
+        details={"failures": counts.get("email", 0)},
+    )
+    # The failure's record must outlive the 401 the caller is about to get.
+    db_session.commit()
+    log.warning("login_failed", user_id=user.id if user else None, client_id=client_id, failures=counts)
+    raise NotAuthenticated(BAD_CREDENTIALS)
+
+
+def _open_session(
+    *, db_session: Session, settings: Settings, user: User, meta: RequestMeta, now: datetime
+) -> LoginResult:
+    session_id = uuid.uuid4()
+    expires_at = now + timedelta(minutes=settings.session_lifetime_minutes)
+    token = tokens.issue(
+        secret=settings.jwt_secret(),
+        algorithm=settings.jwt_algorithm,
+        user_id=user.id,
+        session_id=session_id,
+        client_id=user.client_id,
+        role=user.role,
+        issued_at=now,
+        expires_at=expires_at,
+    )
+    db_session.add(
+        UserSession(
+            id=session_id,
+            client_id=user.client_id,
+            user_id=user.id,
+            token_hash=token_digest(token),
+            expires_at=expires_at,
+            last_activity_at=now,
+            ip_address=meta.ip,
+            user_agent=(meta.user_agent or "")[:USER_AGENT_MAX] or None,
+        )
+    )
+    overrides = rbac_service.overrides_of(db_session=db_session, user_id=user.id)
+    permissions = rbac_service.effective(user.role, overrides)
+    return LoginResult(token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions)
+
+
+# One statement, one round trip: the session (live, unexpired, not idle, hash matching), its user and
+# tenant (both active), the user's overrides; and, at most once a minute, the session's last activity.
+_VALIDATE_SQL = """
+WITH s AS (
+    SELECT id, user_id, client_id, expires_at, created_at, last_activity_at, ip_address, user_agent
+    FROM user_sessions
+    WHERE id = %(sid)s AND token_hash = %(th)s AND active AND expires_at > now()
+      AND last_activity_at > now() - make_interval(mins => %(idle)s)
+), touch AS (
+    UPDATE user_sessions t SET last_activity_at = now()
+    FROM s WHERE t.id = s.id AND s.last_activity_at < now() - interval '60 seconds'
+    RETURNING t.last_activity_at
+)
+SELECT s.id, s.created_at, coalesce((SELECT last_activity_at FROM touch), s.last_activity_at), s.expires_at,
+       s.ip_address, s.user_agent, u.id, u.client_id, u.email, u.first_name, u.last_name, u.role, u.is_admin,
+       coalesce((SELECT json_agg(json_build_array(p.resource, p.action, p.granted))
+                 FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json)
+FROM s
+JOIN users u ON u.id = s.user_id AND u.client_id = s.client_id AND u.active
+JOIN clients c ON c.id = s.client_id AND c.active
+WHERE u.id = %(uid)s AND s.client_id = %(cid)s
+"""
+
+
+async def authenticate(*, pool: psycopg_pool.AsyncConnectionPool[Any], settings: Settings, token: str) -> Principal:
+    """Validate a bearer token against its signature and the database; NotAuthenticated for any failure."""
+    claims = tokens.verify(token, secret=settings.jwt_secret(), algorithm=settings.jwt_algorithm)
+    params = {
+        "sid": claims.session_id,
+        "th": token_digest(token),
+        "idle": settings.session_idle_minutes,
+        "uid": claims.user_id,
+        "cid": claims.client_id,
+    }
+    try:
+        async with pool.connection() as conn:
+            cursor = await conn.execute(_VALIDATE_SQL, params)
+            row = await cursor.fetchone()
+    except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+        raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
+    if row is None:
+        raise NotAuthenticated("Invalid or expired token")
+    (sid, created, last_activity, expires, ip, agent, uid, cid, email, first, last, role, is_admin, overrides) = row
+    return Principal(
+        session_id=sid,
+        session_created_at=created,
+        last_activity_at=last_activity,
+        expires_at=expires,
+        ip_address=ip,
+        user_agent=agent,
+        user_id=uid,
+        client_id=cid,
+        email=email,
+        first_name=first,
+        last_name=last,
+        role=role,
+        is_admin=is_admin,
+        permissions=rbac_service.effective(role, [(r, a, bool(g)) for r, a, g in overrides]),
+    )
+
+
+def logout(*, db_session: Session, settings: Settings, token: str, meta: RequestMeta) -> uuid.UUID:
+    """End the token's session (idempotent: an already-ended session stays ended); needs a genuine token."""
+    # Expired tokens may still log out: ending their session is harmless and keeps logout idempotent.
+    claims = tokens.verify(token, secret=settings.jwt_secret(), algorithm=settings.jwt_algorithm, verify_exp=False)
+    session = db_session.scalar(
+        select(UserSession).where(
+            UserSession.id == claims.session_id,
+            UserSession.client_id == claims.client_id,
+            UserSession.token_hash == token_digest(token),
+        )
+    )
+    if session is None:
+        raise NotAuthenticated("Invalid or expired token")
+    ended = session_service.end(
+        db_session=db_session,
+        reason="logout",
+        client_id=session.client_id,
+        user_id=session.user_id,
+        session_ids=[session.id],
+    )
+    if ended:
+        audit_service.record(
+            db_session=db_session,
+            event_type="logout",
+            client_id=session.client_id,
+            user_id=session.user_id,
+            ip_address=meta.ip,
+            user_agent=meta.user_agent,
+            request_id=meta.request_id,
+            details={"session_id": str(session.id)},
+        )
+        log.info("session_invalidated", session_id=str(session.id), user_id=session.user_id, reason="logout")
+    return session.id
+
+
+def change_password(
+    *,
+    db_session: Session,
+    settings: Settings,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    meta: RequestMeta,
+) -> int:
+    """Replace the caller's password after checking the current one; ends the caller's other sessions."""
+    throttle.check(db_session=db_session, email=principal.email, ip=meta.ip)
+    user = db_session.get(User, principal.user_id, with_for_update=True)
+    if user is None or not user.active:
+        raise NotAuthenticated("Invalid or expired token")
+    if not verify_password(current_password, user.password_hash or dummy_hash(settings.password_iterations)):
+        # Guessing through this route counts like guessing at login.
+        throttle.record_failure(
+            db_session=db_session, settings=settings, email=user.email, ip=meta.ip, client_id=user.client_id
+        )
+        db_session.commit()
+        raise InvalidInput("current password is wrong", field="current_password")
+    user_service.check_password_policy(password=new_password, email=user.email, settings=settings)
+    if new_password == current_password:
+        raise InvalidInput("the new password must differ from the current one", field="new_password")
+    user.password_hash = hash_password(new_password, iterations=settings.password_iterations)
+    ended = session_service.end(
+        db_session=db_session,
+        reason="password_changed",
+        client_id=user.client_id,
+        user_id=user.id,
+        keep=principal.session_id,
+    )
+    audit_service.record(
+        db_session=db_session,
+        event_type="password_changed",
+        client_id=user.client_id,
+        user_id=user.id,
+        actor_email=user.email,
+        ip_address=meta.ip,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
+        details={"sessions_ended": len(ended)},
+    )
+    events.publish(db_session=db_session, kind="user_changed", user_id=user.id, client_id=user.client_id)
+    db_session.flush()
+    log.info("password_changed", user_id=user.id, sessions_ended=len(ended))
+    return len(ended)

@@ -1,0 +1,68 @@
+"""JWTs: issue with the configured algorithm, verify accepting that algorithm only."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import jwt
+
+from pulse.core.errors import NotAuthenticated
+
+REQUIRED_CLAIMS = ["sub", "sid", "cid", "role", "iat", "exp"]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The verified claims Pulse relies on."""
+
+    user_id: int
+    session_id: uuid.UUID
+    client_id: int
+    role: str
+
+
+def issue(
+    *,
+    secret: str,
+    algorithm: str,
+    user_id: int,
+    session_id: uuid.UUID,
+    client_id: int,
+    role: str,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> str:
+    """Sign a token for one session; `jti` makes every token unique even within one second."""
+    payload = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "cid": client_id,
+        "role": role,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": secrets.token_urlsafe(16),
+    }
+    return jwt.encode(payload, secret, algorithm=algorithm)
+
+
+def verify(token: str, *, secret: str, algorithm: str, verify_exp: bool = True) -> Claims:
+    """Check signature (configured algorithm only), expiry and claim shapes; NotAuthenticated otherwise."""
+    try:
+        data = jwt.decode(
+            token,
+            secret,
+            algorithms=[algorithm],
+            options={"require": REQUIRED_CLAIMS, "verify_exp": verify_exp},
+        )
+        claims = Claims(
+            user_id=int(data["sub"]),
+            session_id=uuid.UUID(str(data["sid"])),
+            client_id=int(data["cid"]),
+            role=str(data["role"]),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+        raise NotAuthenticated("Invalid or expired token") from exc
+    return claims

@@ -1,0 +1,137 @@
+"""The Backend Service application: identity, sessions, permissions and audit (port 3001)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg_pool
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pulse import __version__
+from pulse.backend.api import api_router
+from pulse.backend.auth.service import dummy_hash
+from pulse.backend.deps import public
+from pulse.core.config import Settings, get_settings
+from pulse.core.db.engine import libpq_url, make_engine, session_factory
+from pulse.core.errors import DependencyUnavailable, install_error_handlers
+from pulse.core.http import RequestIdMiddleware
+from pulse.core.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Status(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+
+
+class CredentialsOnlyForAllowedOrigins:
+    """Drop `Access-Control-Allow-Credentials` from answers that allow no origin.
+
+    Starlette adds the header to every CORS answer; browsers ignore it without a matching
+    `Access-Control-Allow-Origin`, but Pulse promises credentials only for configured origins, so say so.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_checked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if b"access-control-allow-origin" not in names:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"access-control-allow-credentials"]
+                    message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_checked)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Backend Service; refuses unusable secrets (ConfigError) before anything starts."""
+    settings = settings or get_settings()
+    settings.jwt_secret()
+    url = libpq_url(settings)
+    engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    # Token validation runs on the event loop with its own autocommit pool: one statement, one round trip,
+    # no thread hop and no pre-ping on the hot path.
+    auth_pool: psycopg_pool.AsyncConnectionPool[Any] = psycopg_pool.AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=settings.db_pool_size + settings.db_max_overflow,
+        open=False,
+        timeout=5,
+        kwargs={"autocommit": True, "options": "-c timezone=UTC", "connect_timeout": 5},
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await auth_pool.open(wait=False)
+        # Pay for the dummy hash now, not on the first unknown-email login (that would leak timing).
+        await run_in_threadpool(dummy_hash, settings.password_iterations)
+        log.info("backend_started", version=__version__)
+        try:
+            yield
+        finally:
+            await auth_pool.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Pulse Backend Service",
+        version=__version__,
+        description="Identity, sessions, roles and permissions, tenants and audit for Pulse.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    app.state.auth_pool = auth_pool
+
+    install_error_handlers(app)
+    app.add_middleware(CredentialsOnlyForAllowedOrigins)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.get("/health", response_model=Status, tags=["health"], dependencies=[public()])
+    async def health() -> Status:
+        """Liveness: the process answers."""
+        return Status(status="ok")
+
+    @app.get(
+        "/ready",
+        response_model=Status,
+        tags=["health"],
+        dependencies=[public()],
+        responses={503: {"description": "The database is unreachable"}},
+    )
+    async def ready(request: Request) -> Status:
+        """Readiness: the database answers."""
+        try:
+            async with auth_pool.connection(timeout=3) as conn:
+                await conn.execute("SELECT 1")
+        except Exception as exc:
+            raise DependencyUnavailable("The database is unreachable") from exc
+        return Status(status="ready")
+
+    app.include_router(api_router)
+    return app

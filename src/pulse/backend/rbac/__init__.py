@@ -1,0 +1,1 @@
+"""Roles, the default permission matrix and per-user overrides."""

@@ -1,0 +1,1 @@
+"""Login sessions: listing and ending them, with revocation events."""
