@@ -7,27 +7,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pulse.sim.dataset import (
-    STATUS_BY_NAME,
-    Dataset,
-    Gen,
+from pulse.sim.catalog import STATUS_BY_NAME
+from pulse.sim.gen_base import Gen, secs
+from pulse.sim.gen_github import (
     add_run,
     append_main_commit,
-    apply_change,
     ci_run,
     deploy,
     deploy_run,
     label_pull_request,
-    lifecycle,
     mark_superseded,
     new_incident_issue,
-    new_jira_incident,
     new_pull_request,
-    new_work_item,
-    secs,
-    status_change,
 )
+from pulse.sim.gen_jira import apply_change, lifecycle, new_jira_incident, new_work_item, status_change
 from pulse.sim.model import PRODUCTION, STAGING, Deployment, PullRequest, Repository, Review
+from pulse.sim.store import Dataset
 
 NEXT_STATUS = {"To Do": "In Progress", "Reopened": "In Progress", "In Progress": "In Review", "In Review": "Done"}
 

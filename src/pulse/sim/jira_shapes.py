@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from pulse.sim.dataset import PRIORITY_BY_NAME, STATUS_BY_NAME, Dataset
+from pulse.sim.catalog import PRIORITY_BY_NAME, STATUS_BY_NAME
 from pulse.sim.model import ChangeHistory, JiraIssueType, JiraProject, JiraStatus, WorkItem
+from pulse.sim.store import Dataset
 
 CATEGORIES = {
     "new": {"id": 2, "key": "new", "colorName": "blue-gray", "name": "To Do"},

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from pulse.sim.dataset import Dataset
+from pulse.sim.catalog import STATUS_BY_NAME
 from pulse.sim.model import WorkItem
+from pulse.sim.store import Dataset
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'"""
@@ -211,7 +212,5 @@ def _clause(
     if name == "status":
         return lambda w: (w.status.upper() in wanted) != negate
     if name == "statuscategory":
-        from pulse.sim.dataset import STATUS_BY_NAME
-
         return lambda w: (STATUS_BY_NAME[w.status].category.upper() in wanted) != negate
     raise JqlError(f"Field '{name}' does not exist or this field cannot be viewed by anonymous users.")
