@@ -1,0 +1,383 @@
+"""One HTTP client for every connector: retries, back-off, rate-limit accounting and conditional requests.
+
+Connectors never call httpx themselves. `SourceClient.get/post` answer a `Page` (status, JSON, headers);
+transient failures (5xx, dropped connections, secondary limits, an exhausted primary budget) are waited out
+with `ctx.sleep`, so a stop request still interrupts the wait, and only permanent errors reach the caller.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urljoin
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from pulse.core.db.models.business import HttpCacheEntry
+from pulse.core.logging import get_logger
+from pulse.etl.connectors.base.interface import PermanentSyncError
+
+log = get_logger(__name__)
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+MAX_RESET_WAIT = 3600.0
+
+
+class SourceError(PermanentSyncError):
+    """The source answered with an error retrying cannot fix (4xx other than rate limits)."""
+
+    def __init__(self, status: int, url: str, message: str) -> None:
+        super().__init__(f"{status} from {url}: {message}")
+        self.status = status
+        self.url = url
+
+
+@dataclass
+class Page:
+    """One answered request; `not_modified` pages carry the stored `Link` header but no body."""
+
+    status: int
+    url: str
+    headers: Mapping[str, str]
+    data: Any = None
+    not_modified: bool = False
+    link: str | None = None
+
+    def next_url(self) -> str | None:
+        """The `rel="next"` target of the Link header, if any."""
+        return parse_link(self.link).get("next")
+
+
+def parse_link(header: str | None) -> dict[str, str]:
+    """RFC 5988 `Link` header as {rel: url}."""
+    links: dict[str, str] = {}
+    for part in (header or "").split(","):
+        url, _, params = part.strip().partition(";")
+        url = url.strip()
+        if not (url.startswith("<") and url.endswith(">")):
+            continue
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "rel":
+                for rel in value.strip().strip('"').split():
+                    links[rel] = url[1:-1]
+    return links
+
+
+@dataclass
+class RequestStats:
+    """Counts a client's requests, for progress reports and benchmarks."""
+
+    requests: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+    def as_counts(self) -> dict[str, int]:
+        """Flat counts for `ctx.progress`."""
+        return {
+            "requests": self.requests,
+            "not_modified": self.not_modified,
+            "retries": self.retries,
+            "rate_limit_waits": self.rate_limit_waits,
+        }
+
+
+class EtagCache:
+    """ETags (and Link headers) of fetched pages, per integration.
+
+    New entries stay pending until `flush(session)` writes them inside the transaction that stores the
+    page's data: an ETag saved before its data would turn a crash into a silently skipped page.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: int,
+        integration_id: int,
+        loader: Callable[[Callable[[Session], None]], None] | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.integration_id = integration_id
+        self.known: dict[str, tuple[str, str | None]] = {}
+        self.pending: dict[str, tuple[str, str | None]] = {}
+        self._loader = loader
+
+    def _load(self) -> None:
+        """Read stored entries once, through `loader` (which runs a function in a session)."""
+        if self._loader is None:
+            return
+        loader, self._loader = self._loader, None
+
+        def read(session: Session) -> None:
+            rows = session.execute(
+                select(HttpCacheEntry.external_id, HttpCacheEntry.etag, HttpCacheEntry.link).where(
+                    HttpCacheEntry.client_id == self.client_id,
+                    HttpCacheEntry.integration_id == self.integration_id,
+                    HttpCacheEntry.active,
+                )
+            )
+            for url, etag, link in rows:
+                self.known[url] = (etag, link)
+
+        loader(read)
+
+    def get(self, url: str) -> tuple[str, str | None] | None:
+        """The stored (etag, link) of a URL."""
+        self._load()
+        return self.pending.get(url) or self.known.get(url)
+
+    def put(self, url: str, etag: str, link: str | None) -> None:
+        """Remember a page's ETag until the next flush."""
+        self.pending[url] = (etag, link)
+
+    def flush(self, session: Session) -> None:
+        """Write pending entries in the caller's transaction."""
+        if not self.pending:
+            return
+        rows = [
+            {
+                "client_id": self.client_id,
+                "integration_id": self.integration_id,
+                "external_id": url,
+                "etag": etag,
+                "link": link,
+            }
+            for url, (etag, link) in self.pending.items()
+        ]
+        stmt = insert(HttpCacheEntry).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            constraint="uq_http_cache_external",
+            set_={"etag": stmt.excluded.etag, "link": stmt.excluded.link, "last_updated_at": func.now()},
+        )
+        session.execute(stmt)
+        self.known.update(self.pending)
+        self.pending.clear()
+
+
+@dataclass
+class RetryPolicy:
+    """How failures are retried.
+
+    `max_attempts` bounds tries per request for 5xx and dropped connections (rate-limit waits do not count);
+    back-off is exponential from `backoff_seconds`, capped at `max_backoff_seconds`, with jitter.
+    `max_rate_limit_waits` bounds consecutive waits for limits before the request fails.
+    """
+
+    max_attempts: int = 8
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 60.0
+    max_rate_limit_waits: int = 20
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        base = min(self.max_backoff_seconds, self.backoff_seconds * (2 ** (attempt - 1)))
+        return base * (0.5 + random.random() / 2)
+
+
+class SourceClient:
+    """An httpx.Client for one source API, with everything that makes a long sync survive."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        headers: Mapping[str, str],
+        sleep: Callable[[float], None],
+        check_interrupted: Callable[[], None] = lambda: None,
+        etags: EtagCache | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.sleep = sleep
+        self.check_interrupted = check_interrupted
+        self.etags = etags
+        self.retry = retry or RetryPolicy()
+        self.stats = RequestStats()
+        self.clock = clock
+        self.rate_remaining: int | None = None
+        self.rate_reset: float | None = None
+        self._client = httpx.Client(headers=dict(headers), timeout=timeout, transport=transport, follow_redirects=True)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> SourceClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """An absolute URL for a path under the API root (absolute URLs pass through)."""
+        url = path if path.startswith(("http://", "https://")) else self.base_url + "/" + path.lstrip("/")
+        if params:
+            query = urlencode([(k, v) for k, v in params.items() if v is not None])
+            url += ("&" if "?" in url else "?") + query
+        return url
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False) -> Page:
+        """GET a page; with `conditional`, a stored ETag is sent so an unchanged page answers 304."""
+        return self._request("GET", self.url(path, params), conditional=conditional)
+
+    def post(self, path: str, body: Any) -> Page:
+        """POST a JSON body."""
+        return self._request("POST", self.url(path), body=body)
+
+    def _request(self, method: str, url: str, *, body: Any = None, conditional: bool = False) -> Page:
+        attempt = 0
+        limit_waits = 0
+        while True:
+            self.check_interrupted()
+            self._wait_for_budget()
+            headers: dict[str, str] = {}
+            cached = self.etags.get(url) if (conditional and self.etags) else None
+            if cached:
+                headers["If-None-Match"] = cached[0]
+            try:
+                response = self._client.request(method, url, json=body, headers=headers)
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                attempt += 1
+                self._retry_or_raise(attempt, url, f"{type(exc).__name__}: {exc}")
+                continue
+            self.stats.requests += 1
+            self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+            self._account(response)
+            status = response.status_code
+            if status == 304 and cached:
+                self.stats.not_modified += 1
+                return Page(304, url, response.headers, None, True, cached[1])
+            wait = self._limit_wait(response)
+            if wait is not None:
+                limit_waits += 1
+                if limit_waits > self.retry.max_rate_limit_waits:
+                    raise SourceError(status, url, "rate limited too many times in a row")
+                self.stats.rate_limit_waits += 1
+                log.info("source_rate_limited", url=url, status=status, wait_seconds=round(wait, 2))
+                self.sleep(wait)
+                continue
+            if status in RETRY_STATUSES:
+                attempt += 1
+                self._retry_or_raise(attempt, url, f"HTTP {status}")
+                continue
+            if status >= 400:
+                raise SourceError(status, url, _error_text(response))
+            try:
+                data = response.json() if response.content else None
+            except ValueError:
+                # A truncated body is a transport fault in disguise.
+                attempt += 1
+                self._retry_or_raise(attempt, url, "invalid JSON body")
+                continue
+            link = response.headers.get("link")
+            etag = response.headers.get("etag")
+            if conditional and self.etags is not None and etag:
+                self.etags.put(url, etag, link)
+            return Page(status, url, response.headers, data, False, link)
+
+    def _retry_or_raise(self, attempt: int, url: str, reason: str) -> None:
+        if attempt >= self.retry.max_attempts:
+            raise SourceUnavailable(f"{url} failed {attempt} times; last: {reason}")
+        self.stats.retries += 1
+        wait = self.retry.backoff(attempt)
+        log.info("source_retry", url=url, reason=reason, attempt=attempt, wait_seconds=round(wait, 2))
+        self.sleep(wait)
+
+    def _account(self, response: httpx.Response) -> None:
+        remaining = response.headers.get("x-ratelimit-remaining")
+        reset = response.headers.get("x-ratelimit-reset")
+        if remaining is not None and remaining.strip().lstrip("-").isdigit():
+            self.rate_remaining = int(remaining)
+            self.rate_reset = _parse_reset(reset, self.clock())
+
+    def _wait_for_budget(self) -> None:
+        """Pause until the window resets when the last answer said no request is left."""
+        if self.rate_remaining is None or self.rate_remaining > 0 or self.rate_reset is None:
+            return
+        wait = min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)
+        self.rate_remaining = None
+        if wait > 0:
+            self.stats.rate_limit_waits += 1
+            log.info("source_budget_exhausted", wait_seconds=round(wait, 2))
+            self.sleep(wait)
+
+    def _limit_wait(self, response: httpx.Response) -> float | None:
+        """Seconds to wait when the answer is a primary or secondary rate limit, else None."""
+        status = response.status_code
+        if status not in (403, 429):
+            return None
+        retry_after = response.headers.get("retry-after")
+        if retry_after is not None:
+            seconds = _parse_retry_after(retry_after, self.clock())
+            if seconds is not None:
+                return max(seconds, 0.05)
+        if response.headers.get("x-ratelimit-remaining") == "0" and self.rate_reset is not None:
+            self.rate_remaining = None
+            return min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)
+        if status == 429:
+            return 60.0
+        text = response.text.lower()
+        if "rate limit" in text:
+            # Secondary limit without Retry-After: GitHub says wait at least a minute.
+            return 60.0
+        return None
+
+
+class SourceUnavailable(Exception):
+    """Retries ran out on transient failures; the job machinery may retry the whole run later."""
+
+
+def _parse_reset(value: str | None, now: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+    except ValueError:
+        return None
+
+
+def _parse_retry_after(value: str, now: float) -> float | None:
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - now
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        if "message" in body:
+            return str(body["message"])[:300]
+        if body.get("errorMessages"):
+            return "; ".join(map(str, body["errorMessages"]))[:300]
+    return str(body)[:300]
+
+
+def absolute(base: str, url: str) -> str:
+    """Resolve a possibly relative URL against a base."""
+    return urljoin(base, url)
