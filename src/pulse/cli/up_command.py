@@ -175,3 +175,10 @@ def web(
     etl = settings.public_etl_url or f"http://{host}:8000"
     app = create_web_app(backend_url=backend, etl_url=etl)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def sim(ctx: typer.Context) -> None:
+    """Serve the simulated GitHub and Jira APIs (options: --host, --port, --seed, --anchor, --repos, ...)."""
+    from pulse.sim.__main__ import main as sim_main
+
+    sim_main(ctx.args)
