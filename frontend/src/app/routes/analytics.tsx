@@ -1,4 +1,6 @@
-/** analytics page (being built). */
-export default function Route() {
-  return <h1>analytics</h1>;
+import { AnalyticsPage } from '@/features/analytics/components/analytics-page';
+
+/** `/analytics`: pull request and Jira flow analytics. */
+export default function AnalyticsRoute() {
+  return <AnalyticsPage />;
 }
