@@ -7,6 +7,7 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from pulse.sim.dataset import PRODUCTION, DatasetSpec, generate_dataset, successful_production
+from pulse.sim.truth import attributed_deployment, lead_time_hours, shipped_changes
 from tests.sim.conftest import SMALL
 
 
@@ -93,3 +94,16 @@ def test_benchmark_scale_generates_quickly() -> None:
     assert time.perf_counter() - started < 20
     assert sum(len(r.pulls) for r in ds.repositories) == 10_000
     assert len(ds.work_items) >= 20_000
+
+
+def test_truth_helpers_agree_with_generated_attribution() -> None:
+    ds = generate_dataset(SMALL)
+    for incident in ds.incidents():
+        assert attributed_deployment(ds, incident).id == incident.deployment_id
+    repo = ds.repositories[0]
+    shipped = shipped_changes(repo)
+    merged = [p for p in repo.pulls if p.merged]
+    counted = [pr.number for prs in shipped.values() for pr in prs]
+    assert len(counted) == len(set(counted)) and set(counted) <= {p.number for p in merged}
+    deps = {d.id: d for d in repo.deployments}
+    assert all(lead_time_hours(pr, deps[dep_id]) > 0 for dep_id, prs in shipped.items() for pr in prs)

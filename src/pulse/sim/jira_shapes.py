@@ -60,21 +60,25 @@ class JiraShapes:
         self.site = site
         self.tz = tz
         self.tz_name = tz_name
+        self.kinds = {t.name: t for t in ds.issue_types}
+        self._users: dict[str, dict[str, Any]] = {}
 
     def time(self, value: datetime | None) -> str | None:
         """Jira timestamp: milliseconds and a numeric offset, in the user's zone."""
         if value is None:
             return None
-        local = value.astimezone(self.tz)
-        return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
+        text = value.astimezone(self.tz).isoformat(timespec="milliseconds")
+        return text[:-6] + text[-6:-3] + text[-2:]
 
     def user(self, login: str | None) -> dict[str, Any] | None:
         """A user (account) reference."""
         if login is None:
             return None
+        if login in self._users:
+            return self._users[login]
         person = self.ds.people[login]
         avatar = f"https://avatar-management.example.com/{person.account_id}"
-        return {
+        self._users[login] = {
             "self": f"{self.site}/rest/api/3/user?accountId={person.account_id}",
             "accountId": person.account_id,
             "emailAddress": person.email,
@@ -84,6 +88,7 @@ class JiraShapes:
             "timeZone": self.tz_name,
             "accountType": "atlassian",
         }
+        return self._users[login]
 
     def category(self, key: str) -> dict[str, Any]:
         """A status category."""
@@ -202,7 +207,7 @@ class JiraShapes:
 
     def _field(self, item: WorkItem, name: str) -> Any:
         spec = self.ds.spec
-        kinds = {t.name: t for t in self.ds.issue_types}
+        kinds = self.kinds
         if name == "summary":
             return item.summary
         if name == "status":
