@@ -171,7 +171,7 @@ class GitHubSync:
             self.sync_workflow_runs(repo)
             self.progress(f"{repo.full_name}: production changes", (index + 0.9) * share)
             self.sync_shipped(repo)
-        self.commit("links", self.ctx.get_checkpoint("links"), lambda s: link_work_items(s, client_id=self.client_id))
+        self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
         self.progress("done", 100.0)
 
     def sync_repositories(self) -> list[Repo]:
