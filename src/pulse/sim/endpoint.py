@@ -57,6 +57,7 @@ class SimState:
         self.github_limits = RateLimiter(config.knobs.rate_limit)
         self.jira_limits = RateLimiter(config.knobs.jira_rate_limit)
         self.stats = Stats()
+        self.served = 0
 
     def github_login(self, token: str) -> str:
         """The login behind a configured GitHub token."""
@@ -193,7 +194,9 @@ class Endpoint:
         try:
             reply = self.handler(ctx)
         except ApiError as exc:
-            return self._fail(exc.status, exc.message, quota, exc.documentation_url)
+            # GitHub counts error answers against the budget too.
+            charged = limiter.charge(key) if self.charge else quota
+            return self._fail(exc.status, exc.message, charged, exc.documentation_url, key if self.charge else None)
         payload = json_bytes(reply.body)
         headers = {"content-type": "application/json; charset=utf-8", **reply.headers}
         if self.api == "github" and request.method == "GET":
@@ -280,9 +283,9 @@ class Endpoint:
         return 403, json_bytes(body), self._quota_headers(quota)
 
     def _fail(
-        self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS
+        self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS, charged_to: str | None = None
     ) -> tuple[int, bytes, dict[str, str]]:
-        self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=None)
+        self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=charged_to)
         body = github_error(status, message, docs) if self.api == "github" else jira_error(message)
         return status, json_bytes(body), self._quota_headers(quota)
 
@@ -293,7 +296,12 @@ class Endpoint:
                 raw.append((b"content-type", b"application/json; charset=utf-8"))
             raw.append((b"content-length", str(len(body)).encode()))
         if self.api == "github":
+            self.state.served += 1
+            raw.append((b"x-github-request-id", f"5E1A:{self.state.served:06X}:{id(self) % 65536:04X}".encode()))
             raw.append((b"x-github-media-type", b"github.v3; format=json"))
+            if status == 200:
+                raw.append((b"cache-control", b"private, max-age=60, s-maxage=60"))
+                raw.append((b"vary", b"Accept, Authorization, Cookie, X-GitHub-OTP"))
             raw.append((b"x-github-api-version-selected", b"2022-11-28"))
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body or b""})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from bisect import bisect_right
 from datetime import datetime
 from typing import Any
 
@@ -128,6 +129,10 @@ class Shapes:
             "repo": self.repo(repo),
         }
 
+    def _main_head_at(self, repo: Repository, at: datetime) -> str:
+        times = self.ds.cached(("main_times", repo.name), lambda: [c.committed_at for c in repo.main])
+        return repo.main[max(0, bisect_right(times, at) - 1)].sha
+
     def label(self, repo: Repository, name: str) -> dict[str, Any]:
         """An issue label."""
         ident = 5_000_000 + sum(ord(c) * (i + 1) for i, c in enumerate(name.lower()))
@@ -178,7 +183,7 @@ class Shapes:
             "requested_reviewers": [],
             "requested_teams": [],
             "head": self._branch(repo, pr.head_ref, pr.head_sha),
-            "base": self._branch(repo, pr.base_ref, repo.main[0].sha),
+            "base": self._branch(repo, pr.base_ref, self._main_head_at(repo, pr.created_at)),
             "_links": {
                 "self": {"href": url},
                 "html": {"href": html},

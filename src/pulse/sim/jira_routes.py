@@ -196,7 +196,7 @@ def search_jql(ctx: Ctx) -> Reply:
             400, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
         )
     size = min(max(1, _int(get("maxResults"), 50, "maxResults")), 100)
-    query_fp = fingerprint(text.strip(), size)
+    query_fp = fingerprint(text.strip())
     token = get("nextPageToken")
     offset = 0
     if token:
