@@ -1,0 +1,262 @@
+"""DORA metrics computed in PostgreSQL: summary, trend and the drill-downs behind every number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pulse.analytics import drilldown, levels
+from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
+from pulse.analytics.scope import check_filters
+from pulse.analytics.sql import base_ctes, hours, params
+
+PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
+
+
+def _bucket(column: str, granularity: str | None) -> str:
+    if granularity is None:
+        return "CAST(:from_date AS date)"
+    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
+
+
+def _aggregate_sql(filters: Filters, granularity: str | None) -> str:
+    b = lambda column: _bucket(column, granularity)  # noqa: E731
+    return f"""{base_ctes(filters)},
+buckets AS (SELECT unnest(CAST(:buckets AS date[])) AS bucket),
+wf AS (
+  SELECT w.id, w.finished_at, {b("w.finished_at")} AS bucket,
+         EXISTS (SELECT 1 FROM incidents i WHERE i.deployment_id = w.id) AS failed
+  FROM win w
+),
+dep_agg AS (
+  SELECT bucket, count(*) AS deployments, count(DISTINCT (finished_at AT TIME ZONE :tz)::date) AS days,
+         count(*) FILTER (WHERE failed) AS failed
+  FROM wf GROUP BY bucket
+),
+lt_agg AS (
+  SELECT {b("c.deployed_at")} AS bucket, count(*) AS n,
+         percentile_cont({PERCENTILES}) WITHIN GROUP (ORDER BY c.lead_time_hours) AS pct
+  FROM changes c GROUP BY 1
+),
+rec_agg AS (
+  SELECT {b("w.finished_at")} AS bucket, count(*) AS n,
+         percentile_cont({PERCENTILES}) WITHIN GROUP (ORDER BY {hours("i.resolved_at", "w.finished_at")}) AS pct
+  FROM incidents i JOIN win w ON w.id = i.deployment_id
+  WHERE i.resolved_at IS NOT NULL GROUP BY 1
+),
+ttr_agg AS (
+  SELECT {b("i.opened_at")} AS bucket, count(*) AS n,
+         percentile_cont({PERCENTILES}) WITHIN GROUP (ORDER BY {hours("i.resolved_at", "i.opened_at")}) AS pct
+  FROM incidents i
+  WHERE i.in_scope AND i.opened_at >= :start AND i.opened_at < :end AND i.resolved_at IS NOT NULL
+  GROUP BY 1
+)
+SELECT bk.bucket,
+       coalesce(d.deployments, 0) AS deployments, coalesce(d.days, 0) AS deployment_days,
+       coalesce(d.failed, 0) AS failed_deployments,
+       coalesce(lt.n, 0) AS changes, lt.pct AS lt_pct,
+       coalesce(rc.n, 0) AS recovery_incidents, rc.pct AS rec_pct,
+       coalesce(tt.n, 0) AS restore_incidents, tt.pct AS ttr_pct
+FROM buckets bk
+LEFT JOIN dep_agg d ON d.bucket = bk.bucket
+LEFT JOIN lt_agg lt ON lt.bucket = bk.bucket
+LEFT JOIN rec_agg rc ON rc.bucket = bk.bucket
+LEFT JOIN ttr_agg tt ON tt.bucket = bk.bucket
+ORDER BY bk.bucket"""
+
+
+def _pcts(values: list[float] | None) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    return float(values[0]), float(values[1]), float(values[2])
+
+
+def _point(row: Any, days: int) -> dict[str, Any]:
+    weeks = days / 7 if days else 0
+    deployments = int(row["deployments"])
+    per_week = deployments / weeks if weeks else 0.0
+    lt50, lt75, lt90 = _pcts(row["lt_pct"])
+    rc50, rc75, rc90 = _pcts(row["rec_pct"])
+    tt50, tt75, tt90 = _pcts(row["ttr_pct"])
+    failed = int(row["failed_deployments"])
+    rate = failed / deployments if deployments else None
+    return {
+        "deployment_frequency": {
+            "deployments": deployments,
+            "deployment_days": int(row["deployment_days"]),
+            "per_week": per_week,
+            "level": levels.deployment_frequency(deployments, per_week),
+        },
+        "lead_time_for_changes": {
+            "median_hours": lt50,
+            "p75_hours": lt75,
+            "p90_hours": lt90,
+            "changes": int(row["changes"]),
+            "level": levels.lead_time(lt50),
+        },
+        "change_failure_rate": {
+            "rate": rate,
+            "failed_deployments": failed,
+            "deployments": deployments,
+            "level": levels.change_failure_rate(rate),
+        },
+        "failed_deployment_recovery_time": {
+            "median_hours": rc50,
+            "p75_hours": rc75,
+            "p90_hours": rc90,
+            "incidents": int(row["recovery_incidents"]),
+            "level": levels.recovery_time(rc50),
+        },
+        "time_to_restore": {
+            "median_hours": tt50,
+            "p75_hours": tt75,
+            "p90_hours": tt90,
+            "incidents": int(row["restore_incidents"]),
+        },
+    }
+
+
+def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, Any]:
+    return params(period, filters, inc_from=period.start, buckets=buckets, from_date=period.from_date)
+
+
+def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[str, Any]:
+    """The four keys (and time to restore) over the whole period."""
+    check_filters(db_session=db_session, filters=filters)
+    sql = _aggregate_sql(filters, None)
+    row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
+    return {
+        "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
+        **_point(row, period.days),
+    }
+
+
+def trend(*, db_session: Session, period: Period, filters: Filters, granularity: str) -> dict[str, Any]:
+    """The metrics per week (starting Monday) or calendar month of the period, every bucket present."""
+    check_filters(db_session=db_session, filters=filters)
+    buckets = bucket_starts(period, granularity)
+    sql = _aggregate_sql(filters, granularity)
+    rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
+    points = []
+    for row in rows:
+        point = _point(row, bucket_days(period, row["bucket"], granularity))
+        points.append({"period_start": row["bucket"].isoformat(), **point})
+    return {"granularity": granularity, "points": points}
+
+
+# Drill-downs: the exact rows behind each number. Each is (select, sortable columns, default sort, columns).
+
+DEPLOYMENT_COLUMNS = [
+    "id",
+    "repository",
+    "environment",
+    "sha",
+    "status",
+    "finished_at",
+    "changes",
+    "incidents",
+    "failed",
+]
+DEPLOYMENT_SELECT = """
+  SELECT w.id, ar.full_name AS repository, w.environment, w.sha, 'success'::text AS status, w.finished_at,
+         (SELECT count(*) FROM changes c WHERE c.deployment_id = w.id) AS changes,
+         (SELECT count(*) FROM incidents i WHERE i.deployment_id = w.id) AS incidents,
+         EXISTS (SELECT 1 FROM incidents i WHERE i.deployment_id = w.id) AS failed
+  FROM win w JOIN all_repos ar ON ar.id = w.repository_id"""
+DEPLOYMENT_SORTS = {
+    "finished_at": "finished_at",
+    "repository": "repository",
+    "environment": "environment",
+    "changes": "changes",
+    "incidents": "incidents",
+    "id": "id",
+}
+
+CHANGE_COLUMNS = [
+    "pull_request_id", "repository", "number", "title", "author", "first_commit_at", "opened_at", "first_review_at",
+    "merged_at", "deployed_at", "deployment_id", "coding_hours", "pickup_hours", "review_hours", "deploy_hours",
+    "lead_time_hours",
+]  # fmt: skip
+CHANGE_SELECT = f"""
+  SELECT pr.id AS pull_request_id, ar.full_name AS repository, pr.number, pr.title, pr.author_login AS author,
+         pr.first_commit_at, pr.opened_at, pr.first_review_at, pr.merged_at, c.deployed_at, c.deployment_id,
+         greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
+         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
+         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
+         {hours("c.deployed_at", "pr.merged_at")} AS deploy_hours,
+         c.lead_time_hours
+  FROM changes c JOIN pull_requests pr ON pr.id = c.pull_request_id JOIN all_repos ar ON ar.id = pr.repository_id"""
+CHANGE_SORTS = {
+    "deployed_at": "deployed_at",
+    "merged_at": "merged_at",
+    "lead_time_hours": "lead_time_hours",
+    "repository": "repository",
+    "number": "number",
+    "pull_request_id": "pull_request_id",
+}
+
+INCIDENT_COLUMNS = [
+    "id", "source", "key", "title", "opened_at", "resolved_at", "deployment_id", "recovery_hours",
+    "time_to_restore_hours",
+]  # fmt: skip
+INCIDENT_SELECT = f"""
+  SELECT i.id, i.source, i.key, i.title, i.opened_at, i.resolved_at, i.deployment_id,
+         CASE WHEN w.id IS NOT NULL THEN {hours("i.resolved_at", "w.finished_at")} END AS recovery_hours,
+         CASE WHEN i.in_scope AND i.opened_at >= :start AND i.opened_at < :end
+              THEN {hours("i.resolved_at", "i.opened_at")} END AS time_to_restore_hours
+  FROM incidents i LEFT JOIN win w ON w.id = i.deployment_id
+  WHERE w.id IS NOT NULL OR (i.in_scope AND i.opened_at >= :start AND i.opened_at < :end)"""
+INCIDENT_SORTS = {
+    "opened_at": "opened_at",
+    "resolved_at": "resolved_at",
+    "recovery_hours": "recovery_hours",
+    "time_to_restore_hours": "time_to_restore_hours",
+    "source": "source",
+    "key": "key",
+}
+
+DRILLDOWNS: dict[str, tuple[str, dict[str, str], str, list[str], str]] = {
+    "deployments": (DEPLOYMENT_SELECT, DEPLOYMENT_SORTS, "finished_at", DEPLOYMENT_COLUMNS, "id"),
+    "changes": (CHANGE_SELECT, CHANGE_SORTS, "deployed_at", CHANGE_COLUMNS, "pull_request_id"),
+    "incidents": (INCIDENT_SELECT, INCIDENT_SORTS, "opened_at", INCIDENT_COLUMNS, "source, id"),
+}
+
+
+def _drill(
+    kind: str, period: Period, filters: Filters, sort: str | None, order: str | None
+) -> tuple[str, str, str, dict[str, Any], list[str]]:
+    select, sorts, default, columns, tiebreak = DRILLDOWNS[kind]
+    order_by = drilldown.order_clause(sort, order, sorts, default, tiebreak)
+    return base_ctes(filters), select, order_by, params(period, filters, inc_from=period.start), columns
+
+
+def drill_page(
+    *,
+    db_session: Session,
+    kind: str,
+    period: Period,
+    filters: Filters,
+    sort: str | None,
+    order: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """One page of a drill-down (`deployments`, `changes` or `incidents`) with the filter's total."""
+    check_filters(db_session=db_session, filters=filters)
+    ctes, select, order_by, bound, _ = _drill(kind, period, filters, sort, order)
+    return drilldown.page(
+        db_session, ctes=ctes, select=select, order_by=order_by, bound=bound, limit=limit, offset=offset
+    )
+
+
+def drill_csv(
+    *, db_session: Session, kind: str, period: Period, filters: Filters, sort: str | None, order: str | None
+) -> Iterator[str]:
+    """Every row of a drill-down as CSV chunks."""
+    check_filters(db_session=db_session, filters=filters)
+    ctes, select, order_by, bound, columns = _drill(kind, period, filters, sort, order)
+    return drilldown.csv_rows(db_session, ctes=ctes, select=select, order_by=order_by, bound=bound, columns=columns)

@@ -1,0 +1,251 @@
+"""SQL building blocks shared by the metrics: scope, rules, production deployments, changes and incidents.
+
+Each function returns CTE text (joined with commas by the caller) using the bound parameters `:cid` (tenant),
+`:start`/`:end` (the half-open UTC window), `:tz`, and when a filter is set `:repository_id`, `:team_id`,
+`:environment`. Every CTE drops rows whose chain holds an inactive record (repository, integration, team,
+mapping, level, step) so no metric can see them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulse.analytics.period import Filters, Period
+from pulse.core.db.models.analytics import DEFAULT_ENVIRONMENT_PATTERN
+
+RULE_ORDER = "CASE {a}.scope WHEN 'team' THEN 0 WHEN 'integration' THEN 1 ELSE 2 END, {a}.id"
+
+
+def params(period: Period, filters: Filters, **extra: Any) -> dict[str, Any]:
+    """The bound parameters the CTEs use."""
+    out: dict[str, Any] = {
+        "cid": filters.client_id,
+        "start": period.start,
+        "end": period.end,
+        "tz": period.tz,
+        "default_env_pattern": DEFAULT_ENVIRONMENT_PATTERN,
+    }
+    if filters.repository_id is not None:
+        out["repository_id"] = filters.repository_id
+    if filters.team_id is not None:
+        out["team_id"] = filters.team_id
+    if filters.environment:
+        out["environment"] = filters.environment.strip().lower()
+    if filters.project:
+        out["project"] = filters.project.strip().lower()
+    out.update(extra)
+    return out
+
+
+def team_repos_cte() -> str:
+    """`team_repos(team_id, repository_id)`: active memberships of active teams."""
+    return """team_repos AS (
+  SELECT tr.team_id, tr.repository_id
+  FROM team_repositories tr JOIN teams t ON t.id = tr.team_id AND t.active
+  WHERE tr.client_id = :cid AND tr.active
+)"""
+
+
+def repo_ctes(filters: Filters) -> str:
+    """`all_repos` (every usable repository of the tenant) and `scope_repos` (those the filters select)."""
+    conditions = []
+    if filters.repository_id is not None:
+        conditions.append("ar.id = :repository_id")
+    if filters.team_id is not None:
+        conditions.append("ar.id IN (SELECT repository_id FROM team_repos WHERE team_id = :team_id)")
+    where = " AND ".join(conditions) or "true"
+    return f"""{team_repos_cte()},
+all_repos AS (
+  SELECT r.id, r.integration_id, r.full_name
+  FROM repositories r JOIN integrations i ON i.id = r.integration_id AND i.active
+  WHERE r.client_id = :cid AND r.active
+),
+scope_repos AS (
+  SELECT ar.id, ar.integration_id, ar.full_name FROM all_repos ar WHERE {where}
+)"""
+
+
+def rule_ctes() -> str:
+    """`repo_rules`: the deployment and incident rule each repository obeys (team > integration > tenant)."""
+    return f"""repo_rules AS (
+  SELECT ar.id AS repository_id,
+         coalesce(dr.source, 'deployment') AS source,
+         coalesce(dr.environment_pattern, :default_env_pattern) AS env_pattern,
+         dr.workflow_name_pattern,
+         coalesce(ir.github_labels, ARRAY['incident']) AS github_labels
+  FROM all_repos ar
+  LEFT JOIN LATERAL (
+    SELECT x.source, x.environment_pattern, x.workflow_name_pattern FROM deployment_rules x
+    WHERE x.client_id = :cid AND x.active AND (x.scope = 'tenant'
+      OR (x.scope = 'integration' AND x.integration_id = ar.integration_id)
+      OR (x.scope = 'team' AND x.team_id IN (SELECT team_id FROM team_repos WHERE repository_id = ar.id)))
+    ORDER BY {RULE_ORDER.format(a="x")} LIMIT 1
+  ) dr ON true
+  LEFT JOIN LATERAL (
+    SELECT y.github_labels FROM incident_rules y
+    WHERE y.client_id = :cid AND y.active AND (y.scope = 'tenant'
+      OR (y.scope = 'integration' AND y.integration_id = ar.integration_id)
+      OR (y.scope = 'team' AND y.team_id IN (SELECT team_id FROM team_repos WHERE repository_id = ar.id)))
+    ORDER BY {RULE_ORDER.format(a="y")} LIMIT 1
+  ) ir ON true
+)"""
+
+
+def is_production(filters: Filters, d: str = "d", rr: str = "rr") -> str:
+    """Predicate: deployment row `d` (joined to its `repo_rules` row `rr`) is a successful production one."""
+    if filters.environment:
+        env = f"lower({d}.environment) = :environment"
+    else:
+        env = f"{d}.environment ~* {rr}.env_pattern"
+    workflow = (
+        f"({rr}.source <> 'workflow_run' OR {rr}.workflow_name_pattern IS NULL OR EXISTS ("
+        f"SELECT 1 FROM workflow_runs wr WHERE wr.client_id = :cid AND wr.active"
+        f" AND wr.repository_id = {d}.repository_id AND wr.head_sha = {d}.sha"
+        f" AND wr.name ~* {rr}.workflow_name_pattern))"
+    )
+    return (
+        f"{d}.client_id = :cid AND {d}.active AND {d}.status = 'success' AND {d}.finished_at IS NOT NULL"
+        f" AND {d}.source = {rr}.source AND {env} AND {workflow}"
+    )
+
+
+def production_ctes(filters: Filters) -> str:
+    """`prod` (every successful production deployment, all history) and `win` (those in scope and window)."""
+    return f"""prod AS MATERIALIZED (
+  SELECT d.id, d.repository_id, d.environment, d.sha, d.finished_at, d.changes_computed
+  FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
+  WHERE {is_production(filters)}
+),
+win AS MATERIALIZED (
+  SELECT p.* FROM prod p
+  WHERE p.finished_at >= :start AND p.finished_at < :end
+    AND p.repository_id IN (SELECT id FROM scope_repos)
+)"""
+
+
+def change_ctes(filters: Filters, source: str = "win") -> str:
+    """`changes(pull_request_id, deployment_id, deployed_at)`: the PRs first shipped by a `source` deployment.
+
+    A PR belongs to the earliest production deployment the compare data links it to. When a deployment's
+    compare data is missing (`changes_computed` false and no PR recorded), the fallback gives it the PRs of
+    its repository merged after the previous production deployment finished and no later than it finished,
+    unless the compare data links them elsewhere.
+    """
+    return f"""linked AS (
+  SELECT DISTINCT ON (dpr.pull_request_id) dpr.pull_request_id, s.id AS deployment_id, s.finished_at AS deployed_at
+  FROM {source} s JOIN deployment_pull_requests dpr ON dpr.deployment_id = s.id AND dpr.active
+  WHERE NOT EXISTS (
+    SELECT 1 FROM deployment_pull_requests d2 JOIN prod p2 ON p2.id = d2.deployment_id
+    WHERE d2.pull_request_id = dpr.pull_request_id AND d2.active
+      AND (p2.finished_at < s.finished_at OR (p2.finished_at = s.finished_at AND p2.id < s.id)))
+  ORDER BY dpr.pull_request_id, s.finished_at, s.id
+),
+fallback AS (
+  SELECT pr.id AS pull_request_id, s.id AS deployment_id, s.finished_at AS deployed_at
+  FROM {source} s
+  CROSS JOIN LATERAL (
+    SELECT max(p.finished_at) AS prev_at FROM prod p
+    WHERE p.repository_id = s.repository_id AND p.finished_at < s.finished_at
+  ) pv
+  JOIN pull_requests pr ON pr.client_id = :cid AND pr.repository_id = s.repository_id AND pr.active
+    AND pr.merged_at IS NOT NULL AND pr.merged_at <= s.finished_at
+    AND (pv.prev_at IS NULL OR pr.merged_at > pv.prev_at)
+  WHERE NOT s.changes_computed
+    AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests dp WHERE dp.deployment_id = s.id AND dp.active)
+    AND NOT EXISTS (
+      SELECT 1 FROM deployment_pull_requests d3 JOIN prod p3 ON p3.id = d3.deployment_id
+      WHERE d3.pull_request_id = pr.id AND d3.active)
+),
+changes AS (
+  SELECT c.pull_request_id, c.deployment_id, c.deployed_at,
+         coalesce(pr.first_commit_at, pr.opened_at) AS started_at,
+         (extract(epoch FROM c.deployed_at - coalesce(pr.first_commit_at, pr.opened_at)) / 3600.0)::float8
+           AS lead_time_hours
+  FROM (SELECT * FROM linked UNION ALL SELECT * FROM fallback) c
+  JOIN pull_requests pr ON pr.id = c.pull_request_id AND pr.active
+  WHERE pr.repository_id IN (SELECT id FROM all_repos)
+)"""
+
+
+def incident_ctes(filters: Filters) -> str:
+    """`incidents(source, id, key, title, opened_at, resolved_at, repo_ids, in_scope, deployment_id, ...)`.
+
+    Incidents opened at or after `:inc_from`, from GitHub issues carrying an incident label and Jira work
+    items whose (mapped) type is an incident type, each attributed to the latest successful production
+    deployment of its repositories (a GitHub issue's own; a Jira item's team's) finished before it opened.
+    """
+    if filters.repository_id is None and filters.team_id is None:
+        in_scope = "true"
+    else:
+        in_scope = "i.repo_ids && ARRAY(SELECT id FROM scope_repos)"
+    return f"""active_projects AS (
+  SELECT p.id, p.integration_id, p.key
+  FROM jira_projects p JOIN integrations i ON i.id = p.integration_id AND i.active
+  WHERE p.client_id = :cid AND p.active
+),
+type_map AS (
+  SELECT DISTINCT ON (lower(m.issue_type_name)) lower(m.issue_type_name) AS type_key,
+         lower(m.work_item_type) AS work_item_type, (m.active AND hl.active) AS ok
+  FROM issue_type_mappings m JOIN hierarchy_levels hl ON hl.id = m.hierarchy_level_id
+  WHERE m.client_id = :cid
+  ORDER BY lower(m.issue_type_name), m.active DESC, m.id DESC
+),
+project_teams AS (
+  SELECT tp.project_id, tp.team_id
+  FROM team_projects tp JOIN teams t ON t.id = tp.team_id AND t.active
+  WHERE tp.client_id = :cid AND tp.active
+),
+project_rules AS (
+  SELECT ap.id AS project_id, coalesce(ir.jira_issue_types, ARRAY['incident']) AS jira_issue_types
+  FROM active_projects ap
+  LEFT JOIN LATERAL (
+    SELECT y.jira_issue_types FROM incident_rules y
+    WHERE y.client_id = :cid AND y.active AND (y.scope = 'tenant'
+      OR (y.scope = 'integration' AND y.integration_id = ap.integration_id)
+      OR (y.scope = 'team' AND y.team_id IN (SELECT team_id FROM project_teams WHERE project_id = ap.id)))
+    ORDER BY {RULE_ORDER.format(a="y")} LIMIT 1
+  ) ir ON true
+),
+raw_incidents AS (
+  SELECT 'github'::text AS source, gi.id, ar.full_name || '#' || gi.number AS key, gi.title, gi.opened_at,
+         CASE WHEN gi.state = 'closed' THEN gi.closed_at END AS resolved_at, ARRAY[gi.repository_id] AS repo_ids
+  FROM github_issues gi
+  JOIN all_repos ar ON ar.id = gi.repository_id
+  JOIN repo_rules rr ON rr.repository_id = gi.repository_id
+  WHERE gi.client_id = :cid AND gi.active AND gi.opened_at >= :inc_from AND gi.labels && rr.github_labels
+  UNION ALL
+  SELECT 'jira'::text, wi.id, wi.key, wi.summary, wi.opened_at, wi.resolved_at,
+         ARRAY(SELECT DISTINCT trp.repository_id FROM team_repos trp JOIN teams t ON t.id = trp.team_id
+               WHERE trp.team_id IN (SELECT team_id FROM project_teams WHERE project_id = wi.project_id)
+                  OR (wi.team IS NOT NULL AND lower(t.name) = lower(wi.team)))
+  FROM work_items wi
+  JOIN active_projects ap ON ap.id = wi.project_id
+  JOIN project_rules pru ON pru.project_id = wi.project_id
+  LEFT JOIN type_map tm ON tm.type_key = lower(wi.issue_type)
+  WHERE wi.client_id = :cid AND wi.active AND wi.opened_at >= :inc_from AND coalesce(tm.ok, true)
+    AND coalesce(tm.work_item_type, lower(wi.issue_type)) = ANY(pru.jira_issue_types)
+),
+incidents AS MATERIALIZED (
+  SELECT i.*, {in_scope} AS in_scope, a.id AS deployment_id, a.finished_at AS deployment_finished_at
+  FROM raw_incidents i
+  LEFT JOIN LATERAL (
+    SELECT d.id, d.finished_at FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
+    WHERE d.repository_id = ANY(i.repo_ids) AND d.finished_at < i.opened_at AND {is_production(filters)}
+    ORDER BY d.finished_at DESC, d.id DESC LIMIT 1
+  ) a ON true
+)"""
+
+
+def base_ctes(filters: Filters, *, changes: bool = True, incidents: bool = True) -> str:
+    """The CTE chain DORA needs, as one `WITH` clause."""
+    parts = [repo_ctes(filters), rule_ctes(), production_ctes(filters)]
+    if changes:
+        parts.append(change_ctes(filters))
+    if incidents:
+        parts.append(incident_ctes(filters))
+    return "WITH " + ",\n".join(parts)
+
+
+def hours(later: str, earlier: str) -> str:
+    """SQL for the hours between two timestamps (NULL when either is)."""
+    return f"(extract(epoch FROM ({later}) - ({earlier})) / 3600.0)::float8"
