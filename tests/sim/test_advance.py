@@ -58,3 +58,24 @@ def test_stats_count_routes_and_reset(sim: RunningSimulator, github: httpx.Clien
     httpx.post(f"{sim.base_url}/_sim/reset-stats")
     assert httpx.get(f"{sim.base_url}/_sim/stats").json()["requests"] == 0
     assert httpx.get(f"{sim.base_url}/_sim/health").json()["status"] == "ok"
+
+
+def test_simulator_runs_as_a_separate_process_with_extra_credentials() -> None:
+    from pulse.sim.server import spawn_simulator
+
+    args = [
+        "--anchor",
+        "2026-01-01",
+        "--prs-per-repo",
+        "10",
+        "--work-items-per-project",
+        "10",
+        "--github-token",
+        "tenant-b=bob",
+        "--jira-account",
+        "b@example.com:tok-b",
+    ]
+    with spawn_simulator(args) as proc:
+        assert httpx.get(f"{proc.base_url}/user", headers={"Authorization": "token tenant-b"}).json()["login"] == "bob"
+        me = httpx.get(f"{proc.base_url}/rest/api/3/myself", auth=("b@example.com", "tok-b"))
+        assert me.status_code == 200

@@ -22,6 +22,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--teams", type=int, default=3)
     parser.add_argument("--prs-per-repo", type=int, default=120)
     parser.add_argument("--work-items-per-project", type=int, default=200)
+    parser.add_argument(
+        "--github-token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=LOGIN]",
+        help="extra valid GitHub token (repeatable)",
+    )
+    parser.add_argument(
+        "--jira-account",
+        action="append",
+        default=[],
+        metavar="EMAIL:TOKEN",
+        help="extra valid Jira credential (repeatable)",
+    )
+    parser.add_argument("--jira-time-zone", default="Europe/Berlin")
     return parser.parse_args(argv)
 
 
@@ -36,7 +51,14 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         prs_per_repo=args.prs_per_repo,
         work_items_per_project=args.work_items_per_project,
     )
-    return SimConfig(dataset=spec)
+    config = SimConfig(dataset=spec, jira_time_zone=args.jira_time_zone)
+    for item in args.github_token:
+        token, _, login = item.partition("=")
+        config.github_tokens[token] = login or f"sim-user-{len(config.github_tokens)}"
+    for item in args.jira_account:
+        email, _, token = item.partition(":")
+        config.jira_accounts[email] = token
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> None:

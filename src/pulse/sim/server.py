@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import httpx
 import uvicorn
 
 from pulse.sim.app import SimApp, create_app
@@ -63,3 +67,46 @@ def start_simulator(
             raise RuntimeError(f"simulator did not start on {host}:{port}")
         time.sleep(0.02)
     return RunningSimulator(f"http://{host}:{port}", app, server, thread)
+
+
+@dataclass(slots=True)
+class SimulatorProcess:
+    """A simulator running in its own Python process (`python -m pulse.sim`)."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate the process and wait for it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout)
+
+    def __enter__(self) -> SimulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def spawn_simulator(args: Sequence[str] = (), host: str = "127.0.0.1", timeout: float = 120.0) -> SimulatorProcess:
+    """Start `python -m pulse.sim ARGS` on a free port, so its memory and CPU stay out of the caller's process."""
+    port = free_port(host)
+    command = [sys.executable, "-m", "pulse.sim", "--host", host, "--port", str(port), *args]
+    process = subprocess.Popen(command)
+    base_url = f"http://{host}:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"simulator exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/_sim/health", timeout=1.0).status_code == 200:
+                return SimulatorProcess(base_url, process)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"simulator did not answer on {base_url} within {timeout} s")
