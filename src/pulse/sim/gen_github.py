@@ -94,24 +94,30 @@ def new_pull_request(
     t = secs(created, g.hours(0.2, 30))
     merged_at: datetime | None = None
     closed_at: datetime | None = None
-    if fate < 0.93:
+    if fate < 0.90:
         for _cycle in range(rng.choice([0, 0, 0, 0, 0, 1, 1, 2])):
             _review(g, reviews, comments, first_reviewer, "CHANGES_REQUESTED", t, head)
             t = secs(t, g.hours(1, 40))
         if rng.random() < 0.2 and len(reviewers) > 1:
             other = rng.choice([r for r in reviewers if r != first_reviewer])
-            _review(g, reviews, comments, other, "COMMENTED", secs(t, -g.hours(0, 1)), head)
+            at = max(secs(t, -g.hours(0, 1)), secs(created, 60))
+            _review(g, reviews, comments, other, "COMMENTED", at, head)
         _review(g, reviews, comments, first_reviewer, "APPROVED", t, head)
         merged_at = secs(t, g.hours(0.1, 20))
         closed_at = merged_at
+    elif fate < 0.93:
+        # Long-running or abandoned work that stays open, often as a draft.
+        draft = rng.random() < 0.5
+        if not draft:
+            _review(g, reviews, comments, first_reviewer, "CHANGES_REQUESTED", t, head)
     else:
         _review(g, reviews, comments, first_reviewer, "CHANGES_REQUESTED", t, head)
         closed_at = secs(t, g.hours(24, 400))
-    reviews = [r for r in reviews if r.submitted_at <= g.horizon]
+    reviews = sorted((r for r in reviews if r.submitted_at <= g.horizon), key=lambda r: r.submitted_at)
     comments = [c for c in comments if c.created_at <= g.horizon]
     if closed_at is not None and closed_at > g.horizon:
         merged_at = closed_at = None
-        draft = not reviews and rng.random() < 0.5
+        draft = draft or (not reviews and rng.random() < 0.5)
     state = "closed" if closed_at else "open"
     events = [created] + [r.submitted_at for r in reviews] + [c.updated_at for c in comments]
     if closed_at:

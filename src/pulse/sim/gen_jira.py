@@ -86,6 +86,11 @@ def _path_for(g: Gen, kind: str) -> list[tuple[str, float, float]]:
         return [("In Progress", 0.05, 0.5), ("Done", 0.3, 30)]
     if kind == "Epic":
         return [("In Progress", 24, 400), ("Done", 200, 2000)]
+    roll = rng.random()
+    if roll < 0.12:
+        return []  # backlog that never started
+    if roll < 0.16:
+        return [("In Progress", 1, 240)]  # stalled work
     path: list[tuple[str, float, float]] = [("In Progress", 1, 240), ("In Review", 2, 120)]
     for _ in range(rng.choice([0, 0, 0, 0, 1, 1, 2])):
         path += [("In Progress", 1, 30), ("In Review", 2, 48)]
