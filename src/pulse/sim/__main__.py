@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pulse.sim.config import SimConfig, today_utc
+from pulse.sim.config import Knobs, SimConfig, today_utc
 from pulse.sim.dataset import DatasetSpec
 from pulse.sim.server import run_simulator
 
@@ -37,6 +38,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="extra valid Jira credential (repeatable)",
     )
     parser.add_argument("--jira-time-zone", default="Europe/Berlin")
+    parser.add_argument("--rate-limit", type=int, help="GitHub requests per token per window (default 5000)")
+    parser.add_argument("--knobs", default="{}", help="initial fault knobs as JSON, e.g. '{\"error_rate\": 0.1}'")
     return parser.parse_args(argv)
 
 
@@ -51,7 +54,11 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         prs_per_repo=args.prs_per_repo,
         work_items_per_project=args.work_items_per_project,
     )
-    config = SimConfig(dataset=spec, jira_time_zone=args.jira_time_zone)
+    patch = json.loads(args.knobs)
+    if args.rate_limit is not None:
+        patch["rate_limit"] = {**patch.get("rate_limit", {}), "limit": args.rate_limit}
+    knobs = Knobs().merged(patch)
+    config = SimConfig(dataset=spec, knobs=knobs, jira_time_zone=args.jira_time_zone)
     for item in args.github_token:
         token, _, login = item.partition("=")
         config.github_tokens[token] = login or f"sim-user-{len(config.github_tokens)}"
