@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import Engine
 
 from pulse.backend.main import create_app
@@ -114,3 +115,9 @@ def bearer(token: str) -> dict[str, str]:
 def token_of(api: httpx.Client, email: str, password: str = DEFAULT_PASSWORD) -> str:
     """A fresh token for a user."""
     return str(login(api, email, password)["token"])
+
+
+def api_routes(app: object) -> list[tuple[str, APIRoute]]:
+    """Every FastAPI route of the app with its full path (included routers flattened)."""
+    contexts = iter_route_contexts(app.routes)  # type: ignore[attr-defined]
+    return [(str(c.path), c.original_route) for c in contexts if isinstance(c.original_route, APIRoute)]
