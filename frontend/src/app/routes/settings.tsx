@@ -1,4 +1,34 @@
-/** settings page (being built). */
-export default function Route() {
-  return <h1>settings</h1>;
+import { Navigate, NavLink, Route, Routes, useParams } from 'react-router-dom';
+
+import { NotFoundRoute } from '@/app/routes/not-found';
+import { SettingsPanel } from '@/features/settings/components/settings-panel';
+import { KINDS, kindDef } from '@/features/settings/components/settings-kinds';
+
+function KindRoute() {
+  const { kind } = useParams();
+  const def = kindDef(kind);
+  if (!def) return <NotFoundRoute />;
+  return <SettingsPanel key={def.kind} def={def} />;
+}
+
+/** `/settings/:kind`: flow steps, mappings, hierarchy, teams and rules. */
+export default function SettingsRoute() {
+  return (
+    <>
+      <div className="page-header">
+        <h1>Settings</h1>
+      </div>
+      <nav aria-label="Settings sections" className="tabs">
+        {KINDS.map((def) => (
+          <NavLink key={def.kind} to={def.kind} className={({ isActive }) => (isActive ? 'active' : undefined)}>
+            {def.title}
+          </NavLink>
+        ))}
+      </nav>
+      <Routes>
+        <Route index element={<Navigate to={KINDS[0].kind} replace />} />
+        <Route path=":kind" element={<KindRoute />} />
+      </Routes>
+    </>
+  );
 }
