@@ -164,7 +164,8 @@ class Endpoint:
         state = self.state
         if fault in (Fault.ERROR_500, Fault.ERROR_502):
             state.stats.fault(fault.value)
-            state.stats.record(api=self.api, route=self.route, status=500, charged_to=None)
+            code = 502 if fault is Fault.ERROR_502 else 500
+            state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
             if fault is Fault.ERROR_502:
                 return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
             body = github_error(500, "Server Error") if self.api == "github" else jira_error("Internal error")

@@ -58,7 +58,7 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _order(ctx: Ctx, key: str) -> Callable[[Any], Any]:
+def _by(key: str) -> Callable[[Any], Any]:
     return lambda item: (getattr(item, key), item.number)
 
 
@@ -118,7 +118,7 @@ def list_pulls(ctx: Ctx) -> Reply:
     field = {"updated": "updated_at", "created": "created_at"}.get(sort, "created_at")
     direction = ctx.query.get("direction", "desc" if sort == "created" else "asc")
     head, base = ctx.query.get("head"), ctx.query.get("base")
-    ordered = ctx.ds.cached(("pulls_by", repo.name, field), lambda: sorted(repo.pulls, key=_order(ctx, field)))
+    ordered = ctx.ds.cached(("pulls_by", repo.name, field), lambda: sorted(repo.pulls, key=_by(field)))
     items = [
         p
         for p in ordered
