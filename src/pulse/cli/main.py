@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from pulse import __version__
-from pulse.cli import backend_command, db_commands, tenant_commands, up_command
+from pulse.cli import backend_command, db_commands, etl_commands, tenant_commands, up_command
 from pulse.core.config import get_settings
 from pulse.core.logging import configure_logging
 
@@ -21,6 +21,8 @@ app.add_typer(tenant_commands.user_app, name="user")
 app.command("up")(up_command.up)
 app.command("backend")(backend_command.backend)
 app.command("web")(up_command.web)
+app.command("sim", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(up_command.sim)
+etl_commands.register(app)
 
 
 def _version(value: bool) -> None:

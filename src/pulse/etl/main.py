@@ -16,6 +16,7 @@ from pulse.core.errors import DependencyUnavailable, install_error_handlers
 from pulse.core.http import RequestIdMiddleware
 from pulse.core.logging import get_logger
 from pulse.etl.auth_client import AuthClient
+from pulse.etl.jobs.events import JobEventHub
 from pulse.etl.listener import PgListener
 
 log = get_logger(__name__)
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = session_factory(engine)
         app.state.listener = listener
         app.state.auth_client = auth_client
+        app.state.job_event_hub = JobEventHub(listener)
         await auth_client.start()
         listener.start()
         log.info("etl_started", backend=settings.backend_service_url)

@@ -1,0 +1,1 @@
+"""Integrations: a tenant's configured GitHub/Jira sources, with credentials encrypted at rest."""

@@ -1,0 +1,1 @@
+"""Jobs: sync runs of integrations on Procrastinate, with states, checkpoints, schedules and live progress."""

@@ -1,0 +1,92 @@
+"""The small interface to Procrastinate: the app, the task name, deferring a run inside our transaction.
+
+Nothing outside this module knows Procrastinate. Runs, states, checkpoints and progress live in Pulse's own
+tables, so the queue engine can be swapped by rewriting this module (and `worker.py`'s loop).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import procrastinate
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+QUEUE = "pulse_sync"
+TASK_NAME = "pulse.etl.run_sync"
+
+# Procrastinate's own deferral function, called on our session so the queue row commits (and its NOTIFY
+# fires) together with the job run row: a worker never sees a queue job for a run that does not exist yet.
+_DEFER = text(
+    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), "
+    ":scheduled_at)::procrastinate_job_to_defer_v1]))"
+)
+
+
+def defer_run(db_session: Session, job_run_id: int, *, scheduled_at: datetime | None = None) -> int:
+    """Queue the execution of a job run (at `scheduled_at`, else now) in the caller's transaction."""
+    queue_job_id = db_session.execute(
+        _DEFER,
+        {
+            "queue": QUEUE,
+            "task": TASK_NAME,
+            "args": json.dumps({"job_run_id": job_run_id}),
+            "scheduled_at": scheduled_at,
+        },
+    ).scalar_one()
+    return int(queue_job_id)
+
+
+def is_queued(db_session: Session, job_run_id: int) -> bool:
+    """Whether a queue job for this run waits or runs."""
+    return bool(
+        db_session.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task "
+                "AND status IN ('todo', 'doing') AND args->>'job_run_id' = :id)"
+            ),
+            {"task": TASK_NAME, "id": str(job_run_id)},
+        ).scalar_one()
+    )
+
+
+def make_app(url: str) -> procrastinate.App:
+    """A Procrastinate app on Pulse's database with the sync task registered."""
+    from pulse.etl.jobs import runner
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+    @app.task(name=TASK_NAME, queue=QUEUE, pass_context=True)
+    def run_sync(context: Any, job_run_id: int) -> None:
+        runner.execute(context.additional_context["runtime"], job_run_id)
+
+    return app
+
+
+_UPGRADE_MARK = "procrastinate "
+
+
+def upgrade_procrastinate_schema(conn: Any) -> list[str]:
+    """Apply procrastinate's bundled migrations newer than the recorded schema version (for upgrade steps)."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from procrastinate.schema import SchemaManager
+
+    comment = conn.execute("SELECT obj_description('procrastinate_jobs'::regclass, 'pg_class')").fetchone()[0] or ""
+    installed = comment.removeprefix(_UPGRADE_MARK).strip()
+    current = _version_key(installed)
+    applied = []
+    for path in sorted(Path(SchemaManager.get_migrations_path()).glob("*.sql")):
+        if _version_key(path.name.split("_", 1)[0]) > current:
+            conn.execute(path.read_text())
+            applied.append(path.name)
+    conn.execute(f"COMMENT ON TABLE procrastinate_jobs IS '{_UPGRADE_MARK}{version('procrastinate')}'")
+    return applied
+
+
+def _version_key(value: str) -> tuple[int, ...]:
+    parts = [p for p in value.replace("-", ".").split(".") if p.isdigit()]
+    return tuple(int(p) for p in parts[:3]) or (0,)
