@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from pulse.sim.endpoint import ApiError, Ctx, Endpoint, Handler, Reply, SimState
 from pulse.sim.jira_shapes import JiraShapes
 from pulse.sim.jql import Jql, JqlError, parse_jql
-from pulse.sim.model import WorkItem
+from pulse.sim.model import JiraProject, WorkItem
 from pulse.sim.paging import decode_token, encode_token, fingerprint
 
 SEARCH_GONE = (
@@ -97,17 +97,28 @@ def search_projects(ctx: Ctx) -> Reply:
     ]
     page = projects[start : start + size]
     render = shapes(ctx)
+    expand = set(_list(ctx.query.get("expand")))
     body: dict[str, Any] = {
         "self": str(ctx.request.url),
         "maxResults": size,
         "startAt": start,
         "total": len(projects),
         "isLast": start + size >= len(projects),
-        "values": [render.project(p) for p in page],
+        "values": [_searched(render, p, expand) for p in page],
     }
     if not body["isLast"]:
         body["nextPage"] = f"{ctx.site_root}/rest/api/3/project/search?startAt={start + size}&maxResults={size}"
     return Reply(body)
+
+
+def _searched(render: JiraShapes, project: JiraProject, expand: set[str]) -> dict[str, Any]:
+    """A project as search lists it, with only the expansions asked for (description, lead, issueTypes)."""
+    out = render.project(project)
+    full = render.project(project, full=True)
+    for key in ("description", "lead", "issueTypes"):
+        if key in expand:
+            out[key] = full[key]
+    return out
 
 
 def _project(ctx: Ctx) -> Any:
