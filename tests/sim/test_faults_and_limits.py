@@ -29,11 +29,15 @@ def test_primary_rate_limit_exhausts_with_github_headers_and_resets(
 def test_exhaust_now_blocks_github_and_throttles_jira(
     github: httpx.Client, jira: httpx.Client, sim: RunningSimulator
 ) -> None:
-    configure(sim, exhaust_rate_limit_now=True)
+    github.get("/user")
+    configure(sim, rate_limit={"window_seconds": 1}, exhaust_rate_limit_now=True)
     assert github.get("/rate_limit").json()["resources"]["core"]["remaining"] == 0
-    assert github.get("/user").status_code == 403
+    blocked = github.get("/user")
+    assert blocked.status_code == 403
     throttled = jira.get("/rest/api/3/myself")
     assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) >= 1
+    time.sleep(max(0.0, int(blocked.headers["x-ratelimit-reset"]) - time.time()) + 0.1)
+    assert github.get("/user").status_code == 200
 
 
 def test_every_nth_request_hits_a_secondary_limit(
