@@ -7,7 +7,7 @@ from bisect import bisect_right
 from datetime import datetime
 from typing import Any
 
-from pulse.sim.dataset import Dataset
+from pulse.sim.gen_base import sha_of
 from pulse.sim.model import (
     Commit,
     Deployment,
@@ -20,6 +20,7 @@ from pulse.sim.model import (
     ReviewComment,
     WorkflowRun,
 )
+from pulse.sim.store import Dataset
 
 WEB_FLOW_ID = 19864447
 LABEL_COLORS = {"bug": "d73a4a", "enhancement": "a2eeef", "incident": "b60205", "question": "d876e3"}
@@ -177,7 +178,8 @@ class Shapes:
             "updated_at": iso(pr.updated_at),
             "closed_at": iso(pr.closed_at),
             "merged_at": iso(pr.merged_at),
-            "merge_commit_sha": pr.merge_commit_sha,
+            # Like GitHub, unmerged PRs still carry the sha of a test merge that is not on any branch.
+            "merge_commit_sha": pr.merge_commit_sha or sha_of(repo.full_name, "test-merge", pr.id),
             "assignee": None,
             "assignees": [],
             "requested_reviewers": [],
