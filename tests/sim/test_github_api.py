@@ -28,6 +28,9 @@ def test_pull_list_and_detail_shapes(github: httpx.Client, ds: Dataset) -> None:
     assert all(pr["state"] == "closed" for pr in listed)
     assert {"number", "head", "base", "merged_at", "merge_commit_sha", "draft", "user"} <= set(listed[0])
     assert "additions" not in listed[0]
+    still_open = github.get(f"{REPO}/pulls", params={"state": "open"}).json()
+    main = {c.sha for c in ds.repository("payments-api").main}
+    assert still_open and all(pr["merge_commit_sha"] not in main and pr["merged_at"] is None for pr in still_open)
     detail = github.get(f"{REPO}/pulls/{listed[0]['number']}").json()
     truth = ds.pull(ds.repository("payments-api"), listed[0]["number"])
     assert detail["commits"] == len(truth.commits) and detail["additions"] == truth.additions
@@ -122,6 +125,8 @@ def test_workflow_runs_releases_and_commits(github: httpx.Client, ds: Dataset) -
     body = runs.json()
     assert body["total_count"] == len(ds.repository("payments-api").workflow_runs) and len(body["workflow_runs"]) == 5
     assert "next" in runs.links
+    ci = github.get(f"{REPO}/actions/runs", params={"event": "pull_request", "per_page": 3}).json()["workflow_runs"]
+    assert all(run["name"] == "ci" and run["pull_requests"][0]["head"]["sha"] == run["head_sha"] for run in ci)
     deploys = github.get(f"{REPO}/actions/runs", params={"event": "workflow_dispatch"}).json()["workflow_runs"]
     assert deploys and all(r["name"] == "deploy" for r in deploys)
     releases = github.get(f"{REPO}/releases").json()

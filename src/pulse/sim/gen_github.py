@@ -519,4 +519,5 @@ def ci_run(g: Gen, repo: Repository, pr: PullRequest) -> WorkflowRun:
         run_started_at=at,
         run_number=0,
         actor=pr.user,
+        pull_number=pr.number,
     )

@@ -416,6 +416,21 @@ class Shapes:
             "assets": [],
         }
 
+    def _run_pulls(self, repo: Repository, run: WorkflowRun) -> list[dict[str, Any]]:
+        pr = self.ds.pull(repo, run.pull_number) if run.pull_number else None
+        if pr is None:
+            return []
+        ref = {"id": repo.id, "url": f"{self.api}/repos/{repo.full_name}", "name": repo.name}
+        return [
+            {
+                "url": f"{self.api}/repos/{repo.full_name}/pulls/{pr.number}",
+                "id": pr.id,
+                "number": pr.number,
+                "head": {"ref": pr.head_ref, "sha": pr.head_sha, "repo": ref},
+                "base": {"ref": pr.base_ref, "sha": self._main_head_at(repo, pr.created_at), "repo": ref},
+            }
+        ]
+
     def workflow_run(self, repo: Repository, run: WorkflowRun) -> dict[str, Any]:
         """A workflow run."""
         url = f"{self.api}/repos/{repo.full_name}/actions/runs/{run.id}"
@@ -437,7 +452,7 @@ class Shapes:
             "check_suite_id": run.id + 1,
             "url": url,
             "html_url": f"{self.web}/{repo.full_name}/actions/runs/{run.id}",
-            "pull_requests": [],
+            "pull_requests": self._run_pulls(repo, run),
             "created_at": iso(run.created_at),
             "updated_at": iso(run.updated_at),
             "actor": self.user(run.actor),

@@ -198,6 +198,7 @@ class WorkflowRun:
     run_number: int
     actor: str
     deployment_id: int | None = None
+    pull_number: int | None = None
 
 
 @dataclass(slots=True)
