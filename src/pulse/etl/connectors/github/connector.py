@@ -126,6 +126,7 @@ class GitHubSync:
         pattern = self.settings.get("production_environment_pattern") or DEFAULT_PRODUCTION_PATTERN
         self.production = re.compile(pattern, re.IGNORECASE)
         self.repo_level_comments = True
+        self.page_size = int(self.settings.get("page_size", PAGE_SIZE))
 
     # -- plumbing -------------------------------------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class GitHubSync:
                     raise
                 rows.extend(stream.rows([page.data]))
         elif self.settings.get("organization"):
-            for page in stream.pages({"per_page": PAGE_SIZE, "type": "all"}, org=self.settings["organization"]):
+            for page in stream.pages({"per_page": self.page_size, "type": "all"}, org=self.settings["organization"]):
                 rows.extend(stream.rows(stream.records(page)))
         else:
             raise PermanentSyncError("settings must name `repositories` or an `organization`")
@@ -214,7 +215,7 @@ class GitHubSync:
         stream = gh.PullRequests(self.client, self.counts)
         first_url = self.client.url(
             stream.path.format(owner=repo.owner, repo=repo.name),
-            {"state": "all", "sort": "updated", "direction": "desc", "per_page": PAGE_SIZE},
+            {"state": "all", "sort": "updated", "direction": "desc", "per_page": self.page_size},
         )
         url: str | None = run.get("next") or first_url
         high = run.get("high")
@@ -256,17 +257,17 @@ class GitHubSync:
         args = {"owner": repo.owner, "repo": repo.name, "number": str(row["number"])}
         reviews: list[dict[str, Any]] = []
         review_stream = gh.PullRequestReviews(self.client, self.counts)
-        for page in review_stream.pages({"per_page": PAGE_SIZE}, **args):
+        for page in review_stream.pages({"per_page": self.page_size}, **args):
             reviews.extend(review_stream.rows(review_stream.records(page)))
         commits: list[dict[str, Any]] = []
         commit_stream = gh.PullRequestCommits(self.client, self.counts)
-        for page in commit_stream.pages({"per_page": PAGE_SIZE}, **args):
+        for page in commit_stream.pages({"per_page": self.page_size}, **args):
             commits.extend(commit_stream.rows(commit_stream.records(page)))
         comments: list[dict[str, Any]] | None = None
         if not self.repo_level_comments:
             comments = []
             comment_stream = gh.PullRequestComments(self.client, self.counts)
-            for page in comment_stream.pages({"per_page": PAGE_SIZE}, **args):
+            for page in comment_stream.pages({"per_page": self.page_size}, **args):
                 comments.extend(comment_stream.rows(comment_stream.records(page)))
         return {"pr": row, "reviews": reviews, "commits": commits, "comments": comments, "body": None}
 
@@ -329,7 +330,7 @@ class GitHubSync:
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap)
         stream = gh.RepositoryReviewComments(self.client, self.counts)
-        params: dict[str, Any] = {"sort": "updated", "direction": "asc", "per_page": PAGE_SIZE}
+        params: dict[str, Any] = {"sort": "updated", "direction": "asc", "per_page": self.page_size}
         if low is not None:
             params["since"] = iso(low)
         cursor = checkpoint.get("cursor")
@@ -372,7 +373,7 @@ class GitHubSync:
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap)
         stream = gh.Issues(self.client, self.counts)
-        params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PAGE_SIZE}
+        params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": self.page_size}
         if low is not None:
             params["since"] = iso(low)
         cursor = checkpoint.get("cursor")
@@ -398,7 +399,7 @@ class GitHubSync:
         stream = gh.Deployments(self.client, self.counts)
         statuses = gh.DeploymentStatuses(self.client, self.counts)
         url: str | None = run.get("next") or self.client.url(
-            stream.path.format(owner=repo.owner, repo=repo.name), {"per_page": PAGE_SIZE}
+            stream.path.format(owner=repo.owner, repo=repo.name), {"per_page": self.page_size}
         )
         high = run.get("high")
         finished_run = False
@@ -415,7 +416,7 @@ class GitHubSync:
                     break
                 found: list[dict[str, Any]] = []
                 for status_page in statuses.pages(
-                    {"per_page": PAGE_SIZE}, owner=repo.owner, repo=repo.name, deployment_id=str(row["id"])
+                    {"per_page": self.page_size}, owner=repo.owner, repo=repo.name, deployment_id=str(row["id"])
                 ):
                     found.extend(statuses.rows(statuses.records(status_page)))
                 row["status"], row["finished_at"] = gh.latest_status(found)
@@ -462,7 +463,7 @@ class GitHubSync:
         """Releases (few per repository: every page, each answered 304 when unchanged)."""
         name = f"releases:{repo.full_name}"
         stream = gh.Releases(self.client, self.counts)
-        for page in stream.pages({"per_page": PAGE_SIZE}, owner=repo.owner, repo=repo.name):
+        for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name):
             if page.not_modified:
                 break
             out = [self.base({**r, "repository_id": repo.id}) for r in stream.rows(stream.records(page))]
@@ -475,17 +476,23 @@ class GitHubSync:
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap + timedelta(days=1))
         stream = gh.WorkflowRuns(self.client, self.counts)
-        params: dict[str, Any] = {"per_page": PAGE_SIZE}
+        params: dict[str, Any] = {"per_page": self.page_size}
         if low is not None:
             params["created"] = f">={low.date().isoformat()}"
-        started = iso(_now())
+        cursor = checkpoint.get("cursor")
         for page in stream.pages(params, owner=repo.owner, repo=repo.name):
             if page.not_modified:
                 break
-            out = [self.base({**r, "repository_id": repo.id}) for r in stream.rows(stream.records(page))]
+            rows = stream.rows(stream.records(page))
+            for row in rows:
+                # The source's own clock: a source may live in another time than ours (the simulator does).
+                if row["run_started_at"] is not None and (cursor is None or iso(row["run_started_at"]) > cursor):
+                    cursor = iso(row["run_started_at"])
+            out = [self.base({**r, "repository_id": repo.id}) for r in rows]
             self.commit(name, checkpoint, lambda s, o=out: upsert(s, WorkflowRun, o))
             self.counts.written["workflow_runs"] += len(out)
-        self.commit(name, {"cursor": started}, lambda s: None)
+        if cursor is not None:
+            self.commit(name, {"cursor": cursor}, lambda s: None)
 
     # -- what production deployments shipped ---------------------------------------------------------------
 
@@ -494,7 +501,7 @@ class GitHubSync:
         name = f"shipped:{repo.full_name}"
         checkpoint = self.ctx.get_checkpoint(name)
 
-        def load(session: Session) -> list[tuple[int, str, str, datetime | None, bool]]:
+        def load(session: Session) -> list[tuple[int, str, str, datetime | None, bool, str]]:
             rows = session.execute(
                 select(
                     Deployment.id,
@@ -502,6 +509,7 @@ class GitHubSync:
                     Deployment.sha,
                     Deployment.finished_at,
                     Deployment.changes_computed,
+                    Deployment.external_id,
                 )
                 .where(
                     Deployment.client_id == self.client_id,
@@ -512,7 +520,7 @@ class GitHubSync:
                 )
                 .order_by(Deployment.finished_at, Deployment.id)
             ).all()
-            return [(r[0], r[2], r[1], r[3], r[4]) for r in rows if self.production.search(r[1])]
+            return [(r[0], r[2], r[1], r[3], r[4], r[5]) for r in rows if self.production.search(r[1])]
 
         deps = self.read(name, load)
         first = next((i for i, d in enumerate(deps) if not d[4]), None)
@@ -533,20 +541,32 @@ class GitHubSync:
             commits: list[dict[str, Any]] = []
             if i > 0:
                 basehead = f"{deps[i - 1][1]}...{sha}"
-                for page in stream.pages({"per_page": PAGE_SIZE}, owner=repo.owner, repo=repo.name,
+                for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
                                          basehead=basehead):  # fmt: skip
                     commits.extend(stream.rows(stream.records(page)))
+            else:
+                # The first production deployment shipped everything reachable from it (since `sync_since`).
+                history = gh.Commits(self.client, self.counts)
+                params: dict[str, Any] = {"sha": sha, "per_page": self.page_size}
+                since = low_watermark(None, self.sync_since, self.overlap)
+                if since is not None:
+                    params["since"] = iso(since)
+                for page in history.pages(params, owner=repo.owner, repo=repo.name):
+                    commits.extend(history.rows(history.records(page)))
+                commits.reverse()
             self.commit(name, {"last_deployment_id": dep_id},
-                        lambda s, c=commits, d=dep_id: self.write_shipped(s, repo, d, c))  # fmt: skip
+                        lambda s, c=commits, d=dep_id, e=deps[i][5]: self.write_shipped(s, repo, d, e, c))  # fmt: skip
             self.counts.written["deployment_commits"] += len(commits)
 
-    def write_shipped(self, session: Session, repo: Repo, deployment_id: int, commits: list[dict[str, Any]]) -> None:
+    def write_shipped(
+        self, session: Session, repo: Repo, deployment_id: int, deployment_ext: str, commits: list[dict[str, Any]]
+    ) -> None:
         """Store a deployment's commits and the pull requests they merged (first deployment wins)."""
         rows = [self.base({**c, "external_id": f"{repo.external_id}:{c['sha']}", "repository_id": repo.id})
                 for c in commits]  # fmt: skip
         ids = upsert(session, Commit, rows)
         links = [
-            self.base({"external_id": f"{deployment_id}:{r['sha']}", "deployment_id": deployment_id,
+            self.base({"external_id": f"{deployment_ext}:{r['sha']}", "deployment_id": deployment_id,
                        "commit_id": ids[r["external_id"]]})
             for r in rows
         ]  # fmt: skip

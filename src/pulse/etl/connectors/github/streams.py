@@ -272,6 +272,18 @@ class Compare(Stream[dict[str, Any]]):
         return commit_row(record)
 
 
+class Commits(Stream[dict[str, Any]]):
+    """Commits reachable from a ref, newest first (what the first production deployment shipped)."""
+
+    name = "commits"
+    path = "/repos/{owner}/{repo}/commits"
+    primary_key = "sha"
+    conditional = False
+
+    def transform(self, record: dict[str, Any]) -> dict[str, Any]:
+        return commit_row(record)
+
+
 def commit_row(record: dict[str, Any]) -> dict[str, Any]:
     """A commit object (as /commits, /pulls/{n}/commits and compare list them) as a row."""
     sha = record["sha"]

@@ -1,0 +1,144 @@
+"""The GitHub connector against the simulator: full, incremental and unchanged syncs, shipped changes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import httpx
+from sqlalchemy import Engine, text
+
+from pulse.etl.connectors.github.connector import GitHubConnector
+from pulse.sim.server import RunningSimulator
+from pulse.sim.truth import shipped_changes
+from tests.connectors.conftest import github_settings, make_integration, sim_stats
+from tests.connectors.context import DirectContext
+from tests.connectors.snapshot import snapshot
+from tests.factories import make_client
+
+
+def sync(engine: Engine, integration) -> DirectContext:  # type: ignore[no-untyped-def]
+    ctx = DirectContext(engine, integration)
+    GitHubConnector().sync(ctx)
+    return ctx
+
+
+def charged(stats: dict) -> int:  # type: ignore[type-arg]
+    return sum(stats["charged"].values())
+
+
+def test_full_sync_ingests_every_record_and_what_each_production_deployment_shipped(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(page_size=10))
+    ctx = sync(clean_engine, integration)
+    ds = sim.app.dataset
+    pulls = [p for r in ds.repositories for p in r.pulls]
+    with clean_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT p.number, r.name, p.state, p.merge_commit_sha, p.first_review_at, p.commits_count, "
+                "p.review_cycles, p.reviews_count, p.comments_count, p.first_commit_at "
+                "FROM pull_requests p JOIN repositories r ON r.id = p.repository_id"
+            )
+        ).all()
+        assert len(rows) == len(pulls)
+        by_key = {(r.name, r.number): r for r in rows}
+        for repo in ds.repositories:
+            for pr in repo.pulls:
+                row = by_key[(repo.name, pr.number)]
+                assert row.state == ("merged" if pr.merged_at else pr.state)
+                assert row.commits_count == len(pr.commits)
+                assert row.first_commit_at == min(c.authored_at for c in pr.commits)
+                others = [rv.submitted_at for rv in pr.reviews if rv.user != pr.user]
+                assert row.first_review_at == (min(others) if others else None)
+                assert row.reviews_count == len(pr.reviews)
+                assert row.comments_count == len(pr.comments)
+        deployments = conn.execute(text("SELECT external_id, environment, status, finished_at FROM deployments")).all()
+        assert len(deployments) == sum(len(r.deployments) for r in ds.repositories)
+        truth_status = {
+            f"deployment:{d.id}": (d.outcome, d.finished_at) for r in ds.repositories for d in r.deployments
+        }
+        for ext, _env, status, finished in deployments:
+            assert (status, finished) == truth_status[ext]
+        shipped = defaultdict(set)
+        for ext, number in conn.execute(
+            text(
+                "SELECT d.external_id, p.number FROM deployment_pull_requests x "
+                "JOIN deployments d ON d.id = x.deployment_id JOIN pull_requests p ON p.id = x.pull_request_id"
+            )
+        ):
+            shipped[ext].add(number)
+    expected = {
+        f"deployment:{dep_id}": {pr.number for pr in prs}
+        for repo in ds.repositories
+        for dep_id, prs in shipped_changes(repo).items()
+        if prs
+    }
+    assert dict(shipped) == expected
+    assert ctx.progress_reports[-1]["counts"]["skipped"] == 0
+
+
+def test_unchanged_resync_is_answered_mostly_by_304_and_spends_under_5_percent(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    sync(clean_engine, integration)
+    full = sim_stats(sim, reset=True)
+    before = snapshot(clean_engine, integration.id)
+    sync(clean_engine, integration)
+    again = sim_stats(sim)
+    assert again["not_modified"] >= 4
+    assert charged(again) <= 0.05 * charged(full)
+    assert snapshot(clean_engine, integration.id) == before
+
+
+def test_incremental_sync_fetches_only_changed_records_and_equals_a_full_sync(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    sync(clean_engine, integration)
+    full = sim_stats(sim, reset=True)
+    changed = httpx.post(sim.base_url + "/_sim/advance", json={"hours": 48, "new_pulls_per_repo": 3}, timeout=30)
+    changed.raise_for_status()
+    sync(clean_engine, integration)
+    incremental = sim_stats(sim)
+    review_calls = sum(incremental["by_route"].get("GET /repos/{owner}/{repo}/pulls/{number}/reviews", {}).values())
+    full_review_calls = sum(full["by_route"]["GET /repos/{owner}/{repo}/pulls/{number}/reviews"].values())
+    assert 0 < review_calls < full_review_calls / 2
+    # The incremental result is exactly what a first sync of the changed source gives.
+    other = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
+    sync(clean_engine, other)
+    assert snapshot(clean_engine, integration.id) == snapshot(clean_engine, other.id)
+
+
+def test_enterprise_base_url_with_api_v3_prefix(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
+    integration = make_integration(
+        clean_engine, tenant, "github", sim.base_url + "/api/v3", github_settings(page_size=7)
+    )
+    sync(clean_engine, integration)
+    plain = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
+    sync(clean_engine, plain)
+    enterprise = snapshot(clean_engine, integration.id)
+    assert len(enterprise["pull_requests"]) == sum(len(r.pulls) for r in sim.app.dataset.repositories)
+    assert enterprise == snapshot(clean_engine, plain.id)
+
+
+def test_only_named_repositories_are_ingested(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
+    repo = sim.app.dataset.repositories[1]
+    settings = {"repositories": [repo.full_name], "retry_backoff_seconds": 0.01}
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, settings)
+    sync(clean_engine, integration)
+    with clean_engine.connect() as conn:
+        assert conn.execute(text("SELECT full_name FROM repositories")).scalars().all() == [repo.full_name]
+        assert conn.execute(text("SELECT count(*) FROM pull_requests")).scalar() == len(repo.pulls)
+
+
+def test_sync_since_limits_the_first_sync(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
+    since = sim.app.dataset.now.date().replace(day=1).isoformat()
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(sync_since=since))
+    sync(clean_engine, integration)
+    with clean_engine.connect() as conn:
+        oldest = conn.execute(text("SELECT min(source_updated_at) FROM pull_requests")).scalar()
+        total = conn.execute(text("SELECT count(*) FROM pull_requests")).scalar()
+    assert oldest is None or oldest.date().isoformat() >= since
+    assert total < sum(len(r.pulls) for r in sim.app.dataset.repositories)
