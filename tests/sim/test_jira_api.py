@@ -117,3 +117,19 @@ def test_projects_statuses_and_issue_types(jira: httpx.Client, ds: Dataset) -> N
 def test_bad_jira_credentials_are_rejected(sim: RunningSimulator) -> None:
     response = httpx.get(f"{sim.base_url}/rest/api/3/myself", auth=("sim@example.com", "wrong"))
     assert response.status_code == 401 and response.json()["errorMessages"]
+
+
+def test_jql_filters_by_type_status_category_and_key(jira: httpx.Client, ds: Dataset) -> None:
+    def keys(jql: str) -> set[str]:
+        body = {"jql": jql, "maxResults": 100}
+        pages = [jira.post(SEARCH, json=body).json()]
+        while not pages[-1]["isLast"]:
+            pages.append(jira.post(SEARCH, json={**body, "nextPageToken": pages[-1]["nextPageToken"]}).json())
+        return {issue["key"] for page in pages for issue in page["issues"]}
+
+    incidents = {w.key for w in ds.work_items if w.issue_type == "Incident"}
+    assert keys("project in (PAY, WEB, OPS) AND issuetype = Incident") == incidents
+    open_web = {w.key for w in ds.work_items if w.project == "WEB" and w.status != "Done"}
+    assert keys("project = WEB AND statusCategory != Done ORDER BY created DESC") == open_web
+    assert keys("key in (PAY-1, PAY-2)") == {"PAY-1", "PAY-2"}
+    assert jira.post(SEARCH, json={"jql": "project = PAY OR project = WEB"}).status_code == 400

@@ -183,7 +183,7 @@ def list_fields(ctx: Ctx) -> Reply:
 def _query(ctx: Ctx, text: str) -> tuple[Jql, list[WorkItem]]:
     tz = ZoneInfo(ctx.state.config.jira_time_zone)
     try:
-        jql = parse_jql(text, ctx.ds, tz, datetime.now(UTC))
+        jql = parse_jql(text, ctx.ds, tz, ctx.ds.now)  # relative dates count from the simulated present
     except JqlError as exc:
         raise ApiError(400, str(exc)) from None
     key = ("jql", text.strip(), ctx.state.config.jira_time_zone)

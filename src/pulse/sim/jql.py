@@ -212,5 +212,11 @@ def _clause(
     if name == "status":
         return lambda w: (w.status.upper() in wanted) != negate
     if name == "statuscategory":
-        return lambda w: (STATUS_BY_NAME[w.status].category.upper() in wanted) != negate
+        # A category can be named by key, display name or id.
+        aliases = {
+            "new": {"NEW", "TO DO", "2"},
+            "indeterminate": {"INDETERMINATE", "IN PROGRESS", "4"},
+            "done": {"DONE", "3"},
+        }
+        return lambda w: bool(aliases[STATUS_BY_NAME[w.status].category] & wanted) != negate
     raise JqlError(f"Field '{name}' does not exist or this field cannot be viewed by anonymous users.")
