@@ -178,24 +178,7 @@ def incident_ctes(filters: Filters) -> str:
         in_scope = "true"
     else:
         in_scope = "i.repo_ids && ARRAY(SELECT id FROM scope_repos)"
-    return f"""active_projects AS (
-  SELECT p.id, p.integration_id, p.key
-  FROM jira_projects p JOIN integrations i ON i.id = p.integration_id AND i.active
-  WHERE p.client_id = :cid AND p.active
-),
-type_map AS (
-  SELECT DISTINCT ON (lower(m.issue_type_name)) lower(m.issue_type_name) AS type_key,
-         lower(m.work_item_type) AS work_item_type, (m.active AND hl.active) AS ok
-  FROM issue_type_mappings m JOIN hierarchy_levels hl ON hl.id = m.hierarchy_level_id
-  WHERE m.client_id = :cid
-  ORDER BY lower(m.issue_type_name), m.active DESC, m.id DESC
-),
-project_teams AS (
-  SELECT tp.project_id, tp.team_id
-  FROM team_projects tp JOIN teams t ON t.id = tp.team_id AND t.active
-  WHERE tp.client_id = :cid AND tp.active
-),
-project_rules AS (
+    return f"""project_rules AS (
   SELECT ap.id AS project_id, coalesce(ir.jira_issue_types, ARRAY['incident']) AS jira_issue_types
   FROM active_projects ap
   LEFT JOIN LATERAL (
@@ -236,12 +219,34 @@ incidents AS MATERIALIZED (
 )"""
 
 
+def jira_ctes() -> str:
+    """`active_projects`, `type_map` (issue type -> work item type, with chain health) and `project_teams`."""
+    return """active_projects AS (
+  SELECT p.id, p.integration_id, p.key
+  FROM jira_projects p JOIN integrations i ON i.id = p.integration_id AND i.active
+  WHERE p.client_id = :cid AND p.active
+),
+type_map AS (
+  SELECT DISTINCT ON (lower(m.issue_type_name)) lower(m.issue_type_name) AS type_key,
+         lower(m.work_item_type) AS work_item_type, (m.active AND hl.active) AS ok
+  FROM issue_type_mappings m JOIN hierarchy_levels hl ON hl.id = m.hierarchy_level_id
+  WHERE m.client_id = :cid
+  ORDER BY lower(m.issue_type_name), m.active DESC, m.id DESC
+),
+project_teams AS (
+  SELECT tp.project_id, tp.team_id
+  FROM team_projects tp JOIN teams t ON t.id = tp.team_id AND t.active
+  WHERE tp.client_id = :cid AND tp.active
+)"""
+
+
 def base_ctes(filters: Filters, *, changes: bool = True, incidents: bool = True) -> str:
     """The CTE chain DORA needs, as one `WITH` clause."""
     parts = [repo_ctes(filters), rule_ctes(), production_ctes(filters)]
     if changes:
         parts.append(change_ctes(filters))
     if incidents:
+        parts.append(jira_ctes())
         parts.append(incident_ctes(filters))
     return "WITH " + ",\n".join(parts)
 

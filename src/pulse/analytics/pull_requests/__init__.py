@@ -1,0 +1,1 @@
+"""Pull request analytics: cycle time by stage, throughput, size, review depth and rework."""

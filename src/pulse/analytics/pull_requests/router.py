@@ -1,0 +1,49 @@
+"""`/api/v1/metrics/pull-requests`: PR analytics, its trend and the PRs behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from pulse.analytics.dependencies import DrillListing, Granularity, MetricScope
+from pulse.analytics.pull_requests import service as pr_service
+from pulse.analytics.pull_requests.schemas import PullRequestItemPage, PullRequestSummary, PullRequestTrend
+from pulse.analytics.responses import csv_response
+from pulse.etl.deps import DbSession, require
+
+router = APIRouter(prefix="/metrics/pull-requests", tags=["metrics"])
+READ = [require("dashboards", "read")]
+
+
+@router.get("", response_model=PullRequestSummary, dependencies=READ)
+def pull_request_summary(scope: MetricScope, db_session: DbSession) -> dict[str, Any]:
+    """Median cycle time by stage, throughput, size, review depth and rework of the PRs merged in the period."""
+    return pr_service.summary(db_session=db_session, period=scope.period, filters=scope.filters)
+
+
+@router.get("/trend", response_model=PullRequestTrend, dependencies=READ)
+def pull_request_trend(scope: MetricScope, granularity: Granularity, db_session: DbSession) -> dict[str, Any]:
+    """The same figures per week or month of merge."""
+    return pr_service.trend(db_session=db_session, period=scope.period, filters=scope.filters, granularity=granularity)
+
+
+@router.get(
+    "/items", response_model=PullRequestItemPage, dependencies=READ, responses={200: {"content": {"text/csv": {}}}}
+)
+def pull_request_items(scope: MetricScope, listing: DrillListing, db_session: DbSession) -> Any:
+    """The merged PRs behind the figures (`format=csv` exports them all)."""
+    if listing.csv:
+        chunks = pr_service.items_csv(
+            db_session=db_session, period=scope.period, filters=scope.filters, sort=listing.sort, order=listing.order
+        )
+        return csv_response(chunks, "pull-requests")
+    return pr_service.items_page(
+        db_session=db_session,
+        period=scope.period,
+        filters=scope.filters,
+        sort=listing.sort,
+        order=listing.order,
+        limit=listing.limit,
+        offset=listing.offset,
+    )

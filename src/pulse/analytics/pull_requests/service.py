@@ -1,0 +1,196 @@
+"""Pull request analytics computed in PostgreSQL over the PRs merged in the period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pulse.analytics import drilldown
+from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
+from pulse.analytics.scope import check_filters
+from pulse.analytics.sql import hours, is_production, params, repo_ctes, rule_ctes
+
+
+def _bucket(column: str, granularity: str | None) -> str:
+    if granularity is None:
+        return "CAST(:from_date AS date)"
+    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
+
+
+def facts_ctes(filters: Filters, granularity: str | None = None) -> str:
+    """`pr_facts`: one row per PR merged in the window, with its production deployment and stage durations.
+
+    The deployment is the earliest successful production one the compare data links the PR to; without a link,
+    the first production deployment of its repository finished at or after the merge, when that deployment's
+    compare data is missing (the same fallback as DORA's changes).
+    """
+    prod_d = is_production(filters, "d", "rr")
+    return f"""WITH {repo_ctes(filters)},
+{rule_ctes()},
+prs AS (
+  SELECT pr.*, ar.full_name AS repository
+  FROM pull_requests pr JOIN scope_repos ar ON ar.id = pr.repository_id
+  WHERE pr.client_id = :cid AND pr.active AND pr.merged_at >= :start AND pr.merged_at < :end
+),
+pr_facts AS (
+  SELECT pr.id AS pull_request_id, pr.repository, pr.number, pr.title, pr.author_login AS author,
+         pr.first_commit_at, pr.opened_at, pr.first_review_at, pr.merged_at,
+         coalesce(l.id, fb.id) AS deployment_id, coalesce(l.finished_at, fb.finished_at) AS deployed_at,
+         greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
+         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
+         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
+         {hours("coalesce(l.finished_at, fb.finished_at)", "pr.merged_at")} AS deploy_hours,
+         {hours("coalesce(l.finished_at, fb.finished_at)", "coalesce(pr.first_commit_at, pr.opened_at)")}
+           AS total_hours,
+         CASE WHEN pr.additions IS NULL AND pr.deletions IS NULL THEN NULL
+              ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
+         pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
+         pr.review_cycles, pr.rework_commits,
+         {_bucket("pr.merged_at", granularity)} AS bucket
+  FROM prs pr
+  LEFT JOIN LATERAL (
+    SELECT d.id, d.finished_at
+    FROM deployment_pull_requests dpr
+    JOIN deployments d ON d.id = dpr.deployment_id
+    JOIN repo_rules rr ON rr.repository_id = d.repository_id
+    WHERE dpr.pull_request_id = pr.id AND dpr.active AND {prod_d}
+    ORDER BY d.finished_at, d.id LIMIT 1
+  ) l ON true
+  LEFT JOIN LATERAL (
+    SELECT n.id, n.finished_at FROM (
+      SELECT d.id, d.finished_at, d.changes_computed
+      FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
+      WHERE d.repository_id = pr.repository_id AND d.finished_at >= pr.merged_at AND {prod_d}
+      ORDER BY d.finished_at, d.id LIMIT 1
+    ) n
+    WHERE NOT n.changes_computed
+      AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests x WHERE x.deployment_id = n.id AND x.active)
+  ) fb ON l.id IS NULL
+)"""
+
+
+AGGREGATE = """
+SELECT bk.bucket, f.merged, f.coding, f.pickup, f.review, f.deploy, f.total, f.lines, f.files, f.reviews,
+       f.comments, f.cycles, f.reworked
+FROM (SELECT unnest(CAST(:buckets AS date[])) AS bucket) bk
+LEFT JOIN (
+  SELECT bucket, count(*) AS merged,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY coding_hours) AS coding,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY pickup_hours) AS pickup,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY review_hours) AS review,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY deploy_hours) AS deploy,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY total_hours) AS total,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY lines) AS lines,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY files) AS files,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY reviews) AS reviews,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY comments) AS comments,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY review_cycles) AS cycles,
+         count(*) FILTER (WHERE rework_commits > 0) AS reworked
+  FROM pr_facts GROUP BY bucket
+) f ON f.bucket = bk.bucket
+ORDER BY bk.bucket"""
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _point(row: Any, days: int) -> dict[str, Any]:
+    merged = int(row["merged"] or 0)
+    weeks = days / 7
+    return {
+        "cycle_time": {
+            "coding_hours": _f(row["coding"]),
+            "pickup_hours": _f(row["pickup"]),
+            "review_hours": _f(row["review"]),
+            "deploy_hours": _f(row["deploy"]),
+            "total_hours": _f(row["total"]),
+        },
+        "throughput": {"merged": merged, "per_week": merged / weeks if weeks else 0.0},
+        "size": {"median_lines": _f(row["lines"]), "median_files": _f(row["files"])},
+        "review": {
+            "median_reviews": _f(row["reviews"]),
+            "median_comments": _f(row["comments"]),
+            "review_cycles": _f(row["cycles"]),
+        },
+        "rework": {"rate": int(row["reworked"] or 0) / merged if merged else None},
+    }
+
+
+def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, Any]:
+    return params(period, filters, buckets=buckets, from_date=period.from_date)
+
+
+def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[str, Any]:
+    """Medians of each cycle-time stage, throughput, size, review depth and rework over the period."""
+    check_filters(db_session=db_session, filters=filters)
+    sql = facts_ctes(filters) + AGGREGATE
+    row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
+    return {
+        "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
+        **_point(row, period.days),
+    }
+
+
+def trend(*, db_session: Session, period: Period, filters: Filters, granularity: str) -> dict[str, Any]:
+    """The same figures per week or month (by merge time), every period present."""
+    check_filters(db_session=db_session, filters=filters)
+    buckets = bucket_starts(period, granularity)
+    sql = facts_ctes(filters, granularity) + AGGREGATE
+    rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
+    return {
+        "granularity": granularity,
+        "points": [
+            {"period_start": r["bucket"].isoformat(), **_point(r, bucket_days(period, r["bucket"], granularity))}
+            for r in rows
+        ],
+    }
+
+
+ITEM_COLUMNS = [
+    "pull_request_id", "repository", "number", "title", "author", "first_commit_at", "opened_at", "first_review_at",
+    "merged_at", "deployed_at", "deployment_id", "coding_hours", "pickup_hours", "review_hours", "deploy_hours",
+    "total_hours", "lines", "files", "reviews", "comments", "review_cycles", "rework_commits",
+]  # fmt: skip
+ITEM_SELECT = "SELECT " + ", ".join(ITEM_COLUMNS) + " FROM pr_facts"
+ITEM_SORTS = {c: c for c in ITEM_COLUMNS if c not in ("title", "author")}
+
+
+def _items(period: Period, filters: Filters, sort: str | None, order: str | None) -> tuple[str, str, dict[str, Any]]:
+    order_by = drilldown.order_clause(sort, order, ITEM_SORTS, "merged_at", "pull_request_id")
+    ctes = facts_ctes(filters)
+    # facts_ctes opens the WITH clause; the drill-down helpers append `, rows AS (...)`.
+    return ctes, order_by, params(period, filters, from_date=period.from_date)
+
+
+def items_page(
+    *,
+    db_session: Session,
+    period: Period,
+    filters: Filters,
+    sort: str | None,
+    order: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """The merged PRs behind the figures, one page."""
+    check_filters(db_session=db_session, filters=filters)
+    ctes, order_by, bound = _items(period, filters, sort, order)
+    return drilldown.page(
+        db_session, ctes=ctes, select=ITEM_SELECT, order_by=order_by, bound=bound, limit=limit, offset=offset
+    )
+
+
+def items_csv(
+    *, db_session: Session, period: Period, filters: Filters, sort: str | None, order: str | None
+) -> Iterator[str]:
+    """Every merged PR behind the figures, as CSV chunks."""
+    check_filters(db_session=db_session, filters=filters)
+    ctes, order_by, bound = _items(period, filters, sort, order)
+    return drilldown.csv_rows(
+        db_session, ctes=ctes, select=ITEM_SELECT, order_by=order_by, bound=bound, columns=ITEM_COLUMNS
+    )
