@@ -31,6 +31,7 @@ def _repo_name(team_index: int, slot: int) -> str:
 
 
 def make_repository(g: Gen, team: Team, index: int, start: datetime) -> Repository:
+    """A repository of `team` with a year of pull requests, deployments, releases and issues."""
     ds = g.ds
     team_index = ds.teams.index(team)
     name = _repo_name(team_index, index // len(ds.teams))
@@ -273,6 +274,7 @@ def append_main_commit(g: Gen, repo: Repository, at: datetime, pr: PullRequest |
 
 
 def name_main_commits(repo: Repository) -> None:
+    """Give squash commits their final message, once pull requests have titles and numbers."""
     by_sha = {p.merge_commit_sha: p for p in repo.pulls if p.merge_commit_sha}
     for commit in repo.main:
         pr = by_sha.get(commit.sha)
@@ -454,6 +456,7 @@ def _number_items(g: Gen, repo: Repository, prs: list[PullRequest], issues: list
 
 
 def add_workflow_runs(g: Gen, repo: Repository) -> None:
+    """Create the `deploy` and `ci` workflow runs of a finished repository."""
     runs = [deploy_run(g, repo, dep) for dep in repo.deployments]
     runs.extend(ci_run(g, repo, pr) for pr in repo.pulls)
     runs.sort(key=lambda r: r.created_at)

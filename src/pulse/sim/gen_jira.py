@@ -19,6 +19,7 @@ from pulse.sim.store import Dataset
 
 
 def work_item_drafts(g: Gen, project: JiraProject, start: datetime) -> list[WorkItem]:
+    """A project's work items (without keys yet), oldest first, with their lifecycles."""
     team = g.ds.team(project.team)
     count = g.ds.spec.work_items_per_project
     created = sorted(g.work_time(start, g.horizon - timedelta(hours=1)) for _ in range(count))
@@ -199,6 +200,7 @@ def apply_change(g: Gen, item: WorkItem, when: datetime, author: str, items: lis
 
 
 def jira_incidents(g: Gen) -> dict[str, list[WorkItem]]:
+    """Incident work items per project key, each opened after a team deployment."""
     out: dict[str, list[WorkItem]] = {}
     for team in g.ds.teams:
         project = g.ds.project(team.jira_project)
@@ -227,6 +229,7 @@ def new_jira_incident(g: Gen, project: JiraProject, team: Team, opened: datetime
 
 
 def finalise_work_items(g: Gen, drafts: dict[str, list[WorkItem]], incidents: dict[str, list[WorkItem]]) -> None:
+    """Merge items and incidents, then give keys and ids in creation order and resolve parents."""
     ds = g.ds
     parents: dict[int, WorkItem] = ds.cached("parents", dict)
     for project in ds.projects:
