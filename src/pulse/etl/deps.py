@@ -109,7 +109,9 @@ def get_db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db_session)]
+# scope="function": commit before the response is sent, so the client never sees a success that is not
+# committed yet (or never will be).
+DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
 @dataclass
