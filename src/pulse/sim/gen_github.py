@@ -478,15 +478,16 @@ def workflow_id(repo: Repository, name: str) -> int:
 
 
 def deploy_run(g: Gen, repo: Repository, dep: Deployment) -> WorkflowRun:
-    """The `deploy` workflow run behind a deployment."""
+    """The workflow run behind a deployment: `deploy` for production, `deploy-staging` for staging."""
     finished = dep.finished_at or dep.updated_at
     conclusion = "success" if dep.outcome == "success" else "failure"
+    name = "deploy" if dep.environment == PRODUCTION else "deploy-staging"
     return WorkflowRun(
         id=0,
         repo=repo.full_name,
-        name="deploy",
-        workflow_id=workflow_id(repo, "deploy"),
-        path=".github/workflows/deploy.yml",
+        name=name,
+        workflow_id=workflow_id(repo, name),
+        path=f".github/workflows/{name}.yml",
         display_title=f"Deploy {dep.sha[:7]} to {dep.environment}",
         event="workflow_dispatch" if dep.environment == PRODUCTION else "push",
         head_branch="main",

@@ -179,7 +179,7 @@ class Release:
 
 @dataclass(slots=True)
 class WorkflowRun:
-    """A GitHub Actions workflow run (`ci` per pull request, `deploy` per deployment)."""
+    """A GitHub Actions run: `ci` per pull request, `deploy` (production) or `deploy-staging` per deployment."""
 
     id: int
     repo: str
