@@ -165,6 +165,7 @@ class Seed:
         resolved_at: datetime | None = None,
         team: str | None = None,
         status_category: str | None = None,
+        updated_at: datetime | None = None,
     ) -> int:
         return self._insert(
             "work_items",
@@ -178,7 +179,7 @@ class Seed:
                 "status_category": status_category,
                 "opened_at": opened_at,
                 "resolved_at": resolved_at,
-                "source_updated_at": resolved_at or opened_at,
+                "source_updated_at": updated_at or resolved_at or opened_at,
                 "team": team,
             },
         )

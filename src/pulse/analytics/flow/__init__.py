@@ -1,0 +1,1 @@
+"""Jira flow metrics from the status -> flow step mapping."""
