@@ -58,6 +58,8 @@ def test_stats_count_routes_and_reset(sim: RunningSimulator, github: httpx.Clien
     httpx.post(f"{sim.base_url}/_sim/reset-stats")
     assert httpx.get(f"{sim.base_url}/_sim/stats").json()["requests"] == 0
     assert httpx.get(f"{sim.base_url}/_sim/health").json()["status"] == "ok"
+    summary = httpx.get(f"{sim.base_url}/_sim/summary").json()
+    assert summary["pull_requests"] == 4 * 60 and summary["work_items"] >= 3 * 120
 
 
 def test_simulator_runs_as_a_separate_process_with_extra_credentials() -> None:

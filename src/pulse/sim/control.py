@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from pulse.sim.advance import advance
 from pulse.sim.endpoint import SimState
+from pulse.sim.model import PRODUCTION
 
 
 def _knobs_view(state: SimState) -> dict[str, Any]:
@@ -90,12 +91,38 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         state.stats.reset()
         return JSONResponse({"ok": True})
 
+    async def summary(request: Request) -> JSONResponse:
+        """Object counts, so a benchmark can report requests per pull request or work item."""
+        ds = state.dataset
+        repos = ds.repositories
+        return JSONResponse(
+            {
+                "repositories": len(repos),
+                "pull_requests": sum(len(r.pulls) for r in repos),
+                "pull_request_commits": sum(len(p.commits) for r in repos for p in r.pulls),
+                "reviews": sum(len(p.reviews) for r in repos for p in r.pulls),
+                "review_comments": sum(len(p.comments) for r in repos for p in r.pulls),
+                "main_commits": sum(len(r.main) for r in repos),
+                "deployments": sum(len(r.deployments) for r in repos),
+                "production_deployments": sum(1 for r in repos for d in r.deployments if d.environment == PRODUCTION),
+                "releases": sum(len(r.releases) for r in repos),
+                "workflow_runs": sum(len(r.workflow_runs) for r in repos),
+                "issues": sum(len(r.issues) for r in repos),
+                "incidents": len(ds.incidents()),
+                "projects": len(ds.projects),
+                "work_items": len(ds.work_items),
+                "changelog_histories": sum(len(w.histories) for w in ds.work_items),
+                "now": ds.now.isoformat(),
+            }
+        )
+
     async def health(request: Request) -> JSONResponse:
         """Liveness for supervisors (`pulse up --demo` waits on it)."""
         return JSONResponse({"status": "ok", "version": state.dataset.version})
 
     return [
         Route("/_sim/health", health, methods=["GET"]),
+        Route("/_sim/summary", summary, methods=["GET"]),
         Route("/_sim/config", get_config, methods=["GET"]),
         Route("/_sim/config", post_config, methods=["POST"]),
         Route("/_sim/advance", post_advance, methods=["POST"]),
