@@ -15,6 +15,7 @@ import uvicorn
 
 from pulse.sim.app import SimApp, create_app
 from pulse.sim.config import SimConfig
+from pulse.sim.store import Dataset
 
 
 def run_simulator(host: str = "127.0.0.1", port: int = 8765, config: SimConfig | None = None) -> None:
@@ -51,10 +52,10 @@ class RunningSimulator:
 
 
 def start_simulator(
-    config: SimConfig | None = None, host: str = "127.0.0.1", timeout: float = 30.0
+    config: SimConfig | None = None, host: str = "127.0.0.1", timeout: float = 30.0, dataset: Dataset | None = None
 ) -> RunningSimulator:
     """Start the simulator on a free loopback port in a background thread; returns once it accepts requests."""
-    app = create_app(config)
+    app = create_app(config, dataset)
     port = free_port(host)
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
