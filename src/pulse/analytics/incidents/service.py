@@ -1,0 +1,68 @@
+"""Incidents of a tenant (GitHub issues and Jira work items matching the incident rules), newest first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pulse.analytics import drilldown
+from pulse.analytics.period import Filters
+from pulse.analytics.scope import check_filters
+from pulse.analytics.sql import hours, incident_ctes, jira_ctes, repo_ctes, rule_ctes
+from pulse.core.db.models.analytics import DEFAULT_ENVIRONMENT_PATTERN
+from pulse.core.errors import InvalidInput
+
+SELECT = f"""
+  SELECT i.id, i.source, i.key, i.title, i.opened_at, i.resolved_at,
+         CASE WHEN i.resolved_at IS NULL THEN 'open' ELSE 'resolved' END AS state,
+         i.repo_ids AS repository_ids, i.deployment_id,
+         {hours("i.resolved_at", "i.opened_at")} AS time_to_restore_hours
+  FROM incidents i
+  WHERE {{where}}"""
+
+
+def list_(
+    *,
+    db_session: Session,
+    client_id: int,
+    source: str | None,
+    state: str | None,
+    repository_id: int | None,
+    team_id: int | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """`{items, total}`: one page of the tenant's incidents, newest first, optionally filtered."""
+    filters = Filters(client_id=client_id, repository_id=repository_id, team_id=team_id)
+    check_filters(db_session=db_session, filters=filters)
+    where = ["i.in_scope"]
+    if source is not None:
+        if source not in ("github", "jira"):
+            raise InvalidInput("source: must be github or jira", field="source")
+        where.append("i.source = :source")
+    if state is not None:
+        if state not in ("open", "resolved"):
+            raise InvalidInput("state: must be open or resolved", field="state")
+        where.append("i.resolved_at IS NULL" if state == "open" else "i.resolved_at IS NOT NULL")
+    ctes = "WITH " + ",\n".join([repo_ctes(filters), rule_ctes(), jira_ctes(), incident_ctes(filters)])
+    bound: dict[str, Any] = {
+        "cid": client_id,
+        "inc_from": datetime(1970, 1, 1, tzinfo=UTC),
+        "default_env_pattern": DEFAULT_ENVIRONMENT_PATTERN,
+        "source": source,
+    }
+    if repository_id is not None:
+        bound["repository_id"] = repository_id
+    if team_id is not None:
+        bound["team_id"] = team_id
+    return drilldown.page(
+        db_session,
+        ctes=ctes,
+        select=SELECT.format(where=" AND ".join(where)),
+        order_by="ORDER BY opened_at DESC, source, id DESC",
+        bound=bound,
+        limit=limit,
+        offset=offset,
+    )
