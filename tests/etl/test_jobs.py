@@ -83,7 +83,7 @@ def test_one_live_run_per_integration_and_illegal_controls_conflict(fake_tables:
 def test_sync_runs_to_finished_with_progress_and_log(fake_tables: Engine, settings: Settings, workers: Workers) -> None:
     client_id = make_client(fake_tables)
     integration_id = make_integration(fake_tables, settings, client_id, items=20, batch=5)
-    workers()
+    worker = workers()
     job_run_id = start_run(fake_tables, settings, integration_id)
     run = wait_status(fake_tables, job_run_id, "FINISHED", "FAILED")
     assert run.status == "FINISHED", run.error
@@ -93,6 +93,8 @@ def test_sync_runs_to_finished_with_progress_and_log(fake_tables: Engine, settin
     messages = event_messages(fake_tables, job_run_id)
     assert "starting at item 0" in messages and "done" in messages
     assert any("PENDING → RUNNING" in m or m.startswith("Started") for m in messages)
+    worker.stop()
+    assert "job_state" in worker.logs() and "good-token" not in worker.logs()  # credentials never logged
 
 
 def test_pause_then_resume_continues_from_the_checkpoint(
