@@ -122,7 +122,7 @@ def test_expired_token_is_rejected(
 
 
 def test_tampered_claims_are_rejected(api: httpx.Client, session: dict[str, Any], tenant: Tenant) -> None:
-    header, payload, signature = session["token"].split(".")
+    header, _payload, signature = session["token"].split(".")
     for change in (
         {"role": "admin"},
         {"sub": str(tenant.admin_id)},

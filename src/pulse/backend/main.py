@@ -100,7 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_pool = auth_pool
 
     install_error_handlers(app)
-    app.add_middleware(CredentialsOnlyForAllowedOrigins)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -110,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["X-Request-ID", "Retry-After"],
         max_age=600,
     )
+    # Outside CORS, so it also sees the preflight answers CORS makes by itself.
+    app.add_middleware(CredentialsOnlyForAllowedOrigins)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/health", response_model=Status, tags=["health"], dependencies=[public()])
