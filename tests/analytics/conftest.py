@@ -19,3 +19,13 @@ def seed(clean_engine: Engine) -> Seed:
 def other_seed(seed: Seed) -> Seed:
     """A second tenant on the same database."""
     return Seed(seed.engine, make_client(seed.engine))
+
+
+# The ETL suite's fixtures: a real Backend process and the ETL Service on loopback.
+from tests.etl.conftest import (  # noqa: E402, F401
+    backend_process,
+    etl_server,
+    etl_settings,
+    tenant,
+    tokens,
+)

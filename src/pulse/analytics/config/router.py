@@ -1,6 +1,7 @@
-"""`/api/v1/settings/*`: the tenant's metrics configuration (read: `settings:read`; change: `settings:admin`)."""
+"""`/api/v1/settings/*`: the tenant's metrics configuration (read: `settings:read`; change: `settings:admin`).
 
-from __future__ import annotations
+Routes are built per kind from its schemas, so annotations are evaluated eagerly (no `__future__` import).
+"""
 
 from typing import Annotated, Any
 
