@@ -18,7 +18,7 @@ TABLES = [
     "releases", "workflow_runs", "github_issues", "jira_projects", "jira_issue_types", "jira_statuses",
     "work_items", "work_item_transitions",
 ]  # fmt: skip
-SKIP = {"id", "client_id", "integration_id", "created_at", "last_updated_at"}
+SKIP = {"id", "client_id", "integration_id", "created_at", "last_updated_at", "html_url"}
 
 
 def snapshot(engine: Engine, integration_id: int) -> dict[str, list[tuple[Any, ...]]]:
