@@ -20,8 +20,8 @@ export function getTeamOptionsQueryOptions() {
 }
 
 /** Teams for the filter bar; an error leaves the menu with "All teams" only. */
-export function useTeamOptions() {
-  return useQuery(getTeamOptionsQueryOptions());
+export function useTeamOptions(enabled = true) {
+  return useQuery({ ...getTeamOptionsQueryOptions(), enabled });
 }
 
 /** Repositories for filter menus (GET /repositories). */
@@ -38,6 +38,25 @@ export function getRepositoryOptionsQueryOptions() {
 }
 
 /** Repositories for the filter bar. */
-export function useRepositoryOptions() {
-  return useQuery(getRepositoryOptionsQueryOptions());
+export function useRepositoryOptions(enabled = true) {
+  return useQuery({ ...getRepositoryOptionsQueryOptions(), enabled });
+}
+
+export type IntegrationOption = { id: number | string; name: string; type?: string; active?: boolean };
+
+/** Integrations for pickers (GET /integrations, needs integrations:read). */
+export function getIntegrationOptions(signal?: AbortSignal): Promise<Page<IntegrationOption>> {
+  return etlApi.get<Page<IntegrationOption>>('/integrations', { params: { limit: 500, offset: 0 }, signal });
+}
+
+export function getIntegrationOptionsQueryOptions() {
+  return queryOptions({
+    queryKey: ['etl', 'integrations', 'options'],
+    queryFn: ({ signal }) => getIntegrationOptions(signal),
+    staleTime: 60_000,
+  });
+}
+
+export function useIntegrationOptions(enabled = true) {
+  return useQuery({ ...getIntegrationOptionsQueryOptions(), enabled });
 }

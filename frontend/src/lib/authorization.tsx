@@ -28,14 +28,11 @@ export const POLICIES = {
 
 export type Policy = keyof typeof POLICIES;
 
-/** True when the permission list grants the policy; `admin` on a resource implies its other actions. */
+/** True when the effective permissions hold exactly this `resource:action`, as the server checks it. */
 export function isAllowed(permissions: readonly Permission[] | null | undefined, policy: Policy): boolean {
   if (!permissions) return false;
   const wanted = POLICIES[policy];
-  return permissions.some(
-    (permission) =>
-      permission.resource === wanted.resource && (permission.action === wanted.action || permission.action === 'admin'),
-  );
+  return permissions.some((permission) => permission.resource === wanted.resource && permission.action === wanted.action);
 }
 
 /** True when any of the policies is granted. */

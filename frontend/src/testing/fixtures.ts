@@ -7,16 +7,15 @@ export const adminPermissions: Permission[] = RESOURCES.flatMap((resource) =>
   ALL_ACTIONS.map((action) => ({ resource, action })),
 );
 
-export const viewerPermissions: Permission[] = [
-  { resource: 'dashboards', action: 'read' },
-  { resource: 'integrations', action: 'read' },
-  { resource: 'etl_jobs', action: 'read' },
-];
+/** The Backend's default matrix for `view`. */
+export const viewerPermissions: Permission[] = [{ resource: 'dashboards', action: 'read' }];
 
+/** The Backend's default matrix for `user`. */
 export const userPermissions: Permission[] = [
   ...viewerPermissions,
-  { resource: 'etl_jobs', action: 'execute' },
-  { resource: 'settings', action: 'read' },
+  { resource: 'integrations', action: 'read' },
+  { resource: 'etl_jobs', action: 'read' },
+  { resource: 'logs', action: 'read' },
 ];
 
 export function makeUser(overrides: Partial<User> = {}): User {

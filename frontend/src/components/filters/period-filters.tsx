@@ -1,6 +1,7 @@
 import { useId } from 'react';
 
 import { useRepositoryOptions, useTeamOptions } from '@/hooks/use-filter-options';
+import { useAuthorization } from '@/lib/authorization';
 
 export type PeriodFilterValue = {
   from: string;
@@ -26,7 +27,10 @@ const PRESETS = [
 /** Date range, team and repository: one labelled control each. */
 export function PeriodFilters({ value, onChange, showRepository = true, showTeam = true }: PeriodFiltersProps) {
   const id = useId();
-  const teams = useTeamOptions();
+  const { can } = useAuthorization();
+  // Teams are listed by the settings API; without settings:read the team filter is not offered.
+  const teamsAllowed = showTeam && can('settings:read');
+  const teams = useTeamOptions(teamsAllowed);
   const repositories = useRepositoryOptions();
 
   function applyPreset(days: number) {
@@ -74,7 +78,7 @@ export function PeriodFilters({ value, onChange, showRepository = true, showTeam
           onChange={(event) => event.target.value && onChange({ to: event.target.value })}
         />
       </div>
-      {showTeam ? (
+      {teamsAllowed ? (
         <div className="field">
           <label htmlFor={`${id}-team`}>Team</label>
           <select

@@ -5,8 +5,7 @@ import { etlApi } from '@/lib/api-client';
 import type { Page } from '@/types/api';
 
 function toParams(params: DrilldownParams) {
-  const { failed, ...rest } = params;
-  return { ...rest, failed: failed ? 'true' : undefined };
+  return { ...params };
 }
 
 /** GET /metrics/dora/{deployments|changes|incidents}: the rows behind a number. */

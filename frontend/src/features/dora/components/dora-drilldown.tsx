@@ -17,7 +17,7 @@ export function DoraDrilldown({ metric, filters, id }: { metric: MetricConfig; f
   return (
     <div id={id}>
       {metric.drilldown === 'deployments' ? (
-        <DrilldownTable key={key} kind="deployments" title={title} filters={filters} {...DRILLDOWNS.deployments} failedFilter={metric.failedOnly} />
+        <DrilldownTable key={key} kind="deployments" title={title} filters={filters} {...DRILLDOWNS.deployments} defaultSort={metric.failuresFirst ? { key: 'incidents', order: 'desc' } : DRILLDOWNS.deployments.defaultSort} />
       ) : metric.drilldown === 'changes' ? (
         <DrilldownTable key={key} kind="changes" title={title} filters={filters} {...DRILLDOWNS.changes} />
       ) : (

@@ -17,7 +17,8 @@ export type MetricConfig = {
   testId: string;
   direction: Direction;
   drilldown: DrilldownKind;
-  failedOnly?: boolean;
+  /** Change failure rate: list deployments with the most incidents first (failed ones). */
+  failuresFirst?: boolean;
   /** The headline number from `/metrics/dora` (null when there is no data). */
   value: (metrics: DoraMetrics) => number | null;
   level: (metrics: DoraMetrics) => Level | null;
@@ -63,7 +64,7 @@ export const METRICS: readonly MetricConfig[] = [
     testId: 'kpi-change-failure-rate',
     direction: 'lower-is-better',
     drilldown: 'deployments',
-    failedOnly: true,
+    failuresFirst: true,
     value: (m) => num(m.change_failure_rate?.rate),
     level: (m) => m.change_failure_rate?.level ?? null,
     trendValue: (p) => num(p.change_failure_rate?.rate),

@@ -18,7 +18,6 @@ export const DEPLOYMENT_COLUMNS: Column<DeploymentRow>[] = [
     key: 'status',
     header: 'Status',
     cell: (row) => <span className={`badge ${statusTone(row.status ?? '')}`}>{row.status}</span>,
-    sortable: true,
   },
   { key: 'finished_at', header: 'Finished', cell: (row) => formatDateTime(row.finished_at), sortable: true },
   { key: 'changes', header: 'Changes', cell: (row) => row.changes, sortable: true, numeric: true },
@@ -28,7 +27,6 @@ export const DEPLOYMENT_COLUMNS: Column<DeploymentRow>[] = [
     header: 'Failed',
     cell: (row) =>
       row.failed ? <span className="badge badge--danger">Failed</span> : <span className="badge badge--success">OK</span>,
-    sortable: true,
   },
 ];
 
@@ -46,11 +44,11 @@ export const CHANGE_COLUMNS: Column<ChangeRow>[] = [
     ),
     sortable: true,
   },
-  { key: 'author', header: 'Author', cell: (row) => row.author, sortable: true },
-  { key: 'coding_hours', header: 'Coding', cell: (row) => formatHours(row.coding_hours), sortable: true, numeric: true },
-  { key: 'pickup_hours', header: 'Pickup', cell: (row) => formatHours(row.pickup_hours), sortable: true, numeric: true },
-  { key: 'review_hours', header: 'Review', cell: (row) => formatHours(row.review_hours), sortable: true, numeric: true },
-  { key: 'deploy_hours', header: 'Deploy', cell: (row) => formatHours(row.deploy_hours), sortable: true, numeric: true },
+  { key: 'author', header: 'Author', cell: (row) => row.author ?? '—' },
+  { key: 'coding_hours', header: 'Coding', cell: (row) => formatHours(row.coding_hours), numeric: true },
+  { key: 'pickup_hours', header: 'Pickup', cell: (row) => formatHours(row.pickup_hours), numeric: true },
+  { key: 'review_hours', header: 'Review', cell: (row) => formatHours(row.review_hours), numeric: true },
+  { key: 'deploy_hours', header: 'Deploy', cell: (row) => formatHours(row.deploy_hours), numeric: true },
   {
     key: 'lead_time_hours',
     header: 'Lead time',
@@ -75,7 +73,7 @@ export const INCIDENT_COLUMNS: Column<IncidentRow>[] = [
   { key: 'source', header: 'Source', cell: (row) => row.source, sortable: true },
   { key: 'opened_at', header: 'Opened', cell: (row) => formatDateTime(row.opened_at), sortable: true },
   { key: 'resolved_at', header: 'Resolved', cell: (row) => formatDateTime(row.resolved_at), sortable: true },
-  { key: 'deployment_id', header: 'Deployment', cell: (row) => row.deployment_id ?? '—', sortable: true },
+  { key: 'deployment_id', header: 'Deployment', cell: (row) => row.deployment_id ?? '—' },
   {
     key: 'recovery_hours',
     header: 'Recovery time',
@@ -132,13 +130,16 @@ export const INCIDENT_CSV: CsvColumn<IncidentRow>[] = (
   ] as const
 ).map((key) => ({ header: key, value: (row: IncidentRow) => row[key] }));
 
-/** Columns, CSV columns, row key and default sort of each drill-down. */
+/**
+ * Columns, CSV columns, row key and default sort of each drill-down. Only columns the server can sort by
+ * (its whitelist in analytics/dora/service.py) are marked sortable.
+ */
 export const DRILLDOWNS = {
   deployments: {
     columns: DEPLOYMENT_COLUMNS,
     csvColumns: DEPLOYMENT_CSV,
     rowKey: (row: DeploymentRow) => row.id,
-    defaultSort: { key: 'finished_at', order: 'desc' as const },
+    defaultSort: { key: 'finished_at', order: 'desc' as const } as { key: string; order: 'asc' | 'desc' },
   },
   changes: {
     columns: CHANGE_COLUMNS,

@@ -20,8 +20,6 @@ type DrilldownTableProps<T> = {
   csvColumns: readonly CsvColumn<T>[];
   rowKey: (row: T) => string | number;
   defaultSort: Exclude<SortState, null>;
-  /** Offers "only failed deployments" (change failure rate), on by default. */
-  failedFilter?: boolean;
 };
 
 /**
@@ -57,22 +55,15 @@ export function DrilldownTable<T>({
   csvColumns,
   rowKey,
   defaultSort,
-  failedFilter = false,
 }: DrilldownTableProps<T>) {
   const id = useId();
   const [sort, setSort] = useState<SortState>(defaultSort);
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(25);
-  const [failedOnly, setFailedOnly] = useState(failedFilter);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
 
-  const base = {
-    ...filters,
-    sort: sort?.key,
-    order: sort?.order,
-    failed: failedFilter && failedOnly ? true : undefined,
-  };
+  const base = { ...filters, sort: sort?.key, order: sort?.order };
   const query = useDrilldown<T>(kind, { ...base, limit: pageSize, offset: page * pageSize });
 
   async function exportCsv() {
@@ -98,19 +89,6 @@ export function DrilldownTable<T>({
           </p>
         </div>
         <div className="toolbar">
-          {failedFilter ? (
-            <label className="checkbox">
-              <input
-                type="checkbox"
-                checked={failedOnly}
-                onChange={(event) => {
-                  setFailedOnly(event.target.checked);
-                  setPage(0);
-                }}
-              />
-              Only failed deployments
-            </label>
-          ) : null}
           <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting}>
             {exporting ? 'Exporting…' : 'Export CSV'}
           </button>

@@ -117,5 +117,4 @@ export type DrilldownParams = DoraFilters & {
   offset: number;
   sort?: string;
   order?: 'asc' | 'desc';
-  failed?: boolean;
 };

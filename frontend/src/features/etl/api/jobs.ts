@@ -88,3 +88,19 @@ export function useJobAction() {
     },
   });
 }
+
+export type JobLogLine = { id: number; level: string; message: string; at: string };
+
+/** GET /jobs/{id}/log (needs logs:read): the stored log, oldest first; the fallback when the stream is down. */
+export function getJobLog(id: string | number, signal?: AbortSignal): Promise<Page<JobLogLine>> {
+  return etlApi.get<Page<JobLogLine>>(`/jobs/${id}/log`, { params: { limit: 500, offset: 0 }, signal });
+}
+
+export function getJobLogQueryOptions(id: string | number) {
+  return queryOptions({ queryKey: [...jobKeys.detail(id), 'log'], queryFn: ({ signal }) => getJobLog(id, signal) });
+}
+
+/** The stored log, polled while `poll` is set. */
+export function useJobLog(id: string | number, { enabled, poll }: { enabled: boolean; poll: number | false }) {
+  return useQuery({ ...getJobLogQueryOptions(id), enabled, refetchInterval: poll });
+}

@@ -6,7 +6,7 @@ import { backoffDelay } from '@/features/etl/hooks/use-job-events';
 import { setToken } from '@/lib/token-storage';
 import { installFakeFetch } from '@/testing/fake-fetch';
 import { installFakeWebSocket } from '@/testing/fake-websocket';
-import { makeUser, meResponse, userPermissions, viewerPermissions } from '@/testing/fixtures';
+import { makeUser, meResponse, userPermissions } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
 const INTEGRATION: Integration = {
@@ -39,7 +39,9 @@ function job(overrides: Partial<Job> = {}): Job {
   };
 }
 
-function routes(permissions = userPermissions) {
+const operatorPermissions = [...userPermissions, { resource: 'etl_jobs', action: 'execute' }];
+
+function routes(permissions = operatorPermissions) {
   return {
     'GET /api/v1/auth/me': { body: meResponse(makeUser({ role: 'user', is_admin: false }), permissions) },
     'GET /api/v1/integrations': { body: { items: [INTEGRATION], total: 1 } },
@@ -105,9 +107,9 @@ describe('ETL page', () => {
     vi.useRealTimers();
   });
 
-  it('offers nothing but reading to a viewer', async () => {
+  it('offers nothing but reading to a user who may only read', async () => {
     installFakeWebSocket();
-    installFakeFetch(routes(viewerPermissions));
+    installFakeFetch(routes(userPermissions));
     renderApp('/etl');
     expect(await screen.findByRole('heading', { name: /GitHub Acme/ })).toBeInTheDocument();
     expect(screen.getByText(/read-only access/)).toBeInTheDocument();

@@ -51,6 +51,9 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
   const [apiToken, setApiToken] = useState('');
   const initialScopes = integration?.settings?.repositories ?? integration?.settings?.projects ?? [];
   const [scopes, setScopes] = useState(initialScopes.join('\n'));
+  const [organization, setOrganization] = useState(
+    typeof integration?.settings?.organization === 'string' ? integration.settings.organization : '',
+  );
   const schedule = integration?.settings?.schedule;
   const [mode, setMode] = useState<ScheduleMode>(scheduleMode(schedule));
   const [interval, setIntervalMinutes] = useState(
@@ -75,10 +78,12 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
         : mode === 'cron'
           ? { cron: cron.trim(), timezone: timezone.trim() || 'UTC' }
           : null;
-    const { repositories: _r, projects: _p, ...otherSettings } = integration?.settings ?? {};
+    const { repositories: _r, projects: _p, organization: _o, ...otherSettings } = integration?.settings ?? {};
     const settings: IntegrationSettings = {
       ...otherSettings,
-      ...(type === 'github' ? { repositories: list } : { projects: list }),
+      ...(type === 'github'
+        ? { repositories: list, ...(organization.trim() ? { organization: organization.trim() } : {}) }
+        : { projects: list }),
       schedule: nextSchedule,
       sync_since: syncSince || null,
     };
@@ -206,6 +211,20 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           </div>
         )}
       </fieldset>
+      {type === 'github' ? (
+        <div className="field">
+          <label htmlFor={`${id}-org`}>Organisation (optional)</label>
+          <input
+            id={`${id}-org`}
+            value={organization}
+            onChange={(event) => setOrganization(event.target.value)}
+            aria-describedby={`${id}-org-hint`}
+          />
+          <span id={`${id}-org-hint`} className="hint">
+            With no repositories listed, every repository of this organisation is synced.
+          </span>
+        </div>
+      ) : null}
       <div className="field">
         <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
         <textarea

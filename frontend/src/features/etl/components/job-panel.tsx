@@ -1,12 +1,12 @@
 import { useEffect, useRef } from 'react';
 
 import { QueryState } from '@/components/ui/query-state';
-import { useJob, useJobAction, type JobAction } from '@/features/etl/api/jobs';
+import { useJob, useJobAction, useJobLog, type JobAction } from '@/features/etl/api/jobs';
 import { JobProgress } from '@/features/etl/components/job-progress';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
 import { useJobEvents, type StreamState } from '@/features/etl/hooks/use-job-events';
 import { isTerminal, type Job } from '@/features/etl/types/etl';
-import { Authorization } from '@/lib/authorization';
+import { Authorization, useAuthorization } from '@/lib/authorization';
 import { formatDateTime, formatNumber } from '@/utils/format';
 
 const POLL_MS = 2000;
@@ -35,12 +35,20 @@ const ACTION_LABELS: Record<JobAction, string> = { pause: 'Pause', resume: 'Resu
 
 /** One job: live state, progress bar, counts, controls and its log stream. */
 export function JobPanel({ jobId }: { jobId: string | number }) {
-  const { logs, stream } = useJobEvents(jobId);
+  const { can } = useAuthorization();
+  const { logs: liveLogs, stream } = useJobEvents(jobId);
   const query = useJob(jobId, stream === 'live' ? false : POLL_MS);
   const action = useJobAction();
   const logRef = useRef<HTMLOListElement>(null);
   const job = query.data;
   const polling = !!job && !isTerminal(job.status) && stream !== 'live';
+  const canReadLogs = can('logs:read');
+  // Without a live stream the stored log is read instead (and polled while the run goes on).
+  const storedLog = useJobLog(jobId, {
+    enabled: canReadLogs && stream !== 'live' && stream !== 'connecting',
+    poll: polling ? POLL_MS : false,
+  });
+  const logs = stream === 'live' || !storedLog.data ? liveLogs : storedLog.data.items;
 
   useEffect(() => {
     const list = logRef.current;
@@ -103,7 +111,9 @@ export function JobPanel({ jobId }: { jobId: string | number }) {
               {formatDateTime(data.finished_at)}
             </p>
             <h4>Log</h4>
-            {logs.length === 0 ? (
+            {!canReadLogs ? (
+              <p className="muted">Reading job logs needs the logs:read permission.</p>
+            ) : logs.length === 0 ? (
               <p className="muted">No log lines yet.</p>
             ) : (
               <ol className="log-stream" ref={logRef} aria-label="Job log" aria-live="polite" data-testid="job-log">

@@ -41,6 +41,14 @@ export function useJobEvents(jobId: string | number | null) {
       if (isTerminal(job.status)) {
         void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
         void queryClient.invalidateQueries({ queryKey: integrationKeys.all });
+        // The server keeps an ended run's stream open for pings; nothing more will come, so leave.
+        window.setTimeout(() => {
+          if (!socket) return;
+          socket.onclose = null;
+          socket.close();
+          socket = null;
+          setStream('closed');
+        }, 1000);
       }
     };
 
@@ -55,6 +63,8 @@ export function useJobEvents(jobId: string | number | null) {
       }
       socket.onopen = () => {
         attempt = 0;
+        // The server replays the run's log from the start on every connection.
+        setLogs([]);
         setStream('live');
       };
       socket.onmessage = (event: MessageEvent) => {

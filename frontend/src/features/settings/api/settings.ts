@@ -21,8 +21,8 @@ export function getSettingsQueryOptions(kind: SettingsKind) {
   return queryOptions({ queryKey: settingsKeys.list(kind), queryFn: ({ signal }) => getSettings(kind, signal) });
 }
 
-export function useSettings(kind: SettingsKind) {
-  return useQuery(getSettingsQueryOptions(kind));
+export function useSettings(kind: SettingsKind, enabled = true) {
+  return useQuery({ ...getSettingsQueryOptions(kind), enabled });
 }
 
 /** POST /settings/{kind}. */

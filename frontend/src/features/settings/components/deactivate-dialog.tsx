@@ -12,10 +12,6 @@ type DeactivateDialogProps = {
   onClose: () => void;
 };
 
-function label(item: SettingsItem): string {
-  return String(item.name ?? item.status_name ?? item.issue_type ?? `#${item.id}`);
-}
-
 /** Deactivation with its three choices: keep dependents, reassign them to another row, or cascade. */
 export function DeactivateDialog({ def, item, candidates, busy, onConfirm, onClose }: DeactivateDialogProps) {
   const id = useId();
@@ -23,17 +19,18 @@ export function DeactivateDialog({ def, item, candidates, busy, onConfirm, onClo
   const others = candidates.filter((candidate) => candidate.id !== item.id && candidate.active !== false);
   const [target, setTarget] = useState<string>(others[0] ? String(others[0].id) : '');
 
+  const dependents = def.dependents ?? 'the rows that refer to it (none for this kind)';
   const choices: { value: DeactivateStrategy; title: string; text: string }[] = [
-    { value: 'keep', title: 'Keep', text: `Deactivate only this ${def.singular}; ${def.dependents} stay as they are.` },
-    { value: 'reassign', title: 'Reassign', text: `Move ${def.dependents} to another ${def.singular}, then deactivate.` },
-    { value: 'cascade', title: 'Cascade', text: `Deactivate this ${def.singular} and ${def.dependents} too.` },
+    { value: 'keep', title: 'Keep', text: `Deactivate only this ${def.singular}; ${dependents} stay as they are and drop out of metrics.` },
+    { value: 'reassign', title: 'Reassign', text: `Move ${dependents} to another ${def.singular}, then deactivate.` },
+    { value: 'cascade', title: 'Cascade', text: `Deactivate this ${def.singular} and ${dependents} too.` },
   ];
 
   return (
-    <Dialog open title={`Deactivate ${label(item)}?`} onClose={onClose}>
+    <Dialog open title={`Deactivate ${def.label(item)}?`} onClose={onClose}>
       <p className="muted">Nothing is deleted; deactivated rows are left out of every metric.</p>
       <fieldset className="form">
-        <legend className="field-label">What happens to {def.dependents}?</legend>
+        <legend className="field-label">What happens to {dependents}?</legend>
         {choices.map((choice) => (
           <label key={choice.value} className="checkbox" style={{ alignItems: 'flex-start' }}>
             <input
@@ -55,7 +52,7 @@ export function DeactivateDialog({ def, item, candidates, busy, onConfirm, onClo
             <select id={`${id}-target`} value={target} onChange={(event) => setTarget(event.target.value)}>
               {others.map((other) => (
                 <option key={other.id} value={String(other.id)}>
-                  {label(other)}
+                  {def.label(other)}
                 </option>
               ))}
             </select>

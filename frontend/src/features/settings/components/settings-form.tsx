@@ -1,9 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 
-import { useSettings } from '@/features/settings/api/settings';
-import type { FieldDef, KindDef, SettingsItem } from '@/features/settings/types/settings';
-
-type Values = Record<string, string | boolean>;
+import { useRefOptions } from '@/features/settings/hooks/use-ref-options';
+import type { FieldDef, FormValues, KindDef, SettingsItem } from '@/features/settings/types/settings';
 
 function toText(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -11,45 +9,117 @@ function toText(value: unknown): string {
   return String(value);
 }
 
-function initialValues(def: KindDef, item?: SettingsItem): Values {
-  const values: Values = {};
-  for (const field of def.fields) {
-    const value = item?.[field.name];
-    values[field.name] = field.type === 'checkbox' ? Boolean(value) : toText(value ?? (field.type === 'select' && !item ? field.options?.[0]?.value : ''));
-  }
-  return values;
+function initialValue(field: FieldDef, item?: SettingsItem): string | boolean | string[] {
+  const value = item ? item[field.name] : field.defaultValue;
+  if (field.type === 'checkbox') return Boolean(value);
+  if (field.type === 'multiref') return Array.isArray(value) ? value.map(String) : [];
+  if (value === undefined && field.type === 'select' && !item) return field.options?.[0]?.value ?? '';
+  return toText(value);
 }
 
-/** Form values → request body: numbers parsed, lists split, empty optional fields null. */
-export function toBody(def: KindDef, values: Values): Record<string, unknown> {
+function initialValues(def: KindDef, item?: SettingsItem): FormValues {
+  return Object.fromEntries(def.fields.map((field) => [field.name, initialValue(field, item)]));
+}
+
+function visible(field: FieldDef, values: FormValues): boolean {
+  return !field.showWhen || field.showWhen(values);
+}
+
+function asId(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * Form values → request body: numbers parsed, lists split, ids numeric, hidden fields left out; on edit
+ * (`editing`) the fields the API fixes at creation are left out too.
+ */
+export function toBody(def: KindDef, values: FormValues, editing = false): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const field of def.fields) {
+    if (editing && field.createOnly) continue;
+    if (!visible(field, values)) continue;
     const value = values[field.name];
-    if (field.type === 'checkbox') body[field.name] = Boolean(value);
-    else if (field.type === 'list')
-      body[field.name] = String(value ?? '')
-        .split(/[\n,]/)
-        .map((part) => part.trim())
-        .filter(Boolean);
-    else if (field.type === 'number') body[field.name] = value === '' ? null : Number(value);
-    else if (field.type === 'ref') body[field.name] = value === '' ? null : /^\d+$/.test(String(value)) ? Number(value) : value;
-    else body[field.name] = value === '' ? null : String(value).trim();
+    switch (field.type) {
+      case 'checkbox':
+        body[field.name] = Boolean(value);
+        break;
+      case 'list':
+        body[field.name] = String(value ?? '')
+          .split(/[\n,]/)
+          .map((part) => part.trim())
+          .filter(Boolean);
+        break;
+      case 'multiref':
+        body[field.name] = (Array.isArray(value) ? value : []).map(asId);
+        break;
+      case 'number':
+        body[field.name] = value === '' ? null : Number(value);
+        break;
+      case 'ref':
+        body[field.name] = value === '' ? null : asId(String(value));
+        break;
+      default: {
+        const text = String(value ?? '').trim();
+        if (text) body[field.name] = text;
+        else if (field.emptyAs === 'empty') body[field.name] = '';
+        else if (field.emptyAs !== 'omit') body[field.name] = null;
+      }
+    }
   }
   return body;
 }
 
-function RefSelect({ field, id, value, onChange }: { field: FieldDef; id: string; value: string; onChange: (v: string) => void }) {
-  const options = useSettings(field.refKind!);
-  return (
-    <select id={id} value={value} onChange={(event) => onChange(event.target.value)} required={field.required}>
-      <option value="">{field.required ? 'Choose…' : 'None'}</option>
-      {(options.data?.items ?? [])
-        .filter((item) => item.active !== false || String(item.id) === value)
-        .map((item) => (
-          <option key={item.id} value={String(item.id)}>
-            {String(item.name ?? item.id)}
+function RefSelect({
+  field,
+  id,
+  value,
+  onChange,
+  disabled,
+  describedBy,
+}: {
+  field: FieldDef;
+  id: string;
+  value: string | string[];
+  onChange: (value: string | string[]) => void;
+  disabled?: boolean;
+  describedBy?: string;
+}) {
+  const { options } = useRefOptions(field.ref!);
+  const selected = Array.isArray(value) ? value : [value];
+  const choices = options.filter((option) => option.active || selected.includes(option.value));
+  if (field.type === 'multiref') {
+    return (
+      <select
+        id={id}
+        multiple
+        size={Math.min(8, Math.max(3, choices.length))}
+        value={selected}
+        disabled={disabled}
+        aria-describedby={describedBy}
+        onChange={(event) => onChange(Array.from(event.target.selectedOptions, (option) => option.value))}
+      >
+        {choices.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
           </option>
         ))}
+      </select>
+    );
+  }
+  return (
+    <select
+      id={id}
+      value={String(value)}
+      disabled={disabled}
+      aria-describedby={describedBy}
+      onChange={(event) => onChange(event.target.value)}
+    >
+      <option value="">{field.required ? 'Choose…' : 'None'}</option>
+      {choices.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
     </select>
   );
 }
@@ -65,28 +135,43 @@ type SettingsFormProps = {
 /** A form built from the kind's field list; every control labelled. */
 export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFormProps) {
   const id = useId();
-  const [values, setValues] = useState<Values>(() => initialValues(def, item));
+  const editing = !!item;
+  const [values, setValues] = useState<FormValues>(() => initialValues(def, item));
   const [error, setError] = useState<string | null>(null);
-  const set = (name: string, value: string | boolean) => setValues((previous) => ({ ...previous, [name]: value }));
+  const set = (name: string, value: string | boolean | string[]) => setValues((previous) => ({ ...previous, [name]: value }));
+  const fields = def.fields.filter((field) => visible(field, values));
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const missing = def.fields.find((field) => field.required && field.type !== 'checkbox' && !String(values[field.name] ?? '').trim());
+    const missing = fields.find(
+      (field) =>
+        (field.required || field.showWhen) &&
+        !(editing && field.createOnly) &&
+        field.type !== 'checkbox' &&
+        field.type !== 'multiref' &&
+        !String(values[field.name] ?? '').trim(),
+    );
     if (missing) return setError(`${missing.label} is required.`);
     setError(null);
-    onSubmit(toBody(def, values));
+    onSubmit(toBody(def, values, editing));
   }
 
   return (
-    <form className="form" onSubmit={handleSubmit} noValidate aria-label={item ? `Edit ${def.singular}` : `New ${def.singular}`}>
-      {def.fields.map((field) => {
+    <form className="form" onSubmit={handleSubmit} noValidate aria-label={editing ? `Edit ${def.singular}` : `New ${def.singular}`}>
+      {fields.map((field) => {
         const fieldId = `${id}-${field.name}`;
         const hintId = field.hint ? `${fieldId}-hint` : undefined;
         const value = values[field.name];
+        const locked = editing && field.createOnly;
         if (field.type === 'checkbox') {
           return (
             <label key={field.name} className="checkbox">
-              <input type="checkbox" checked={Boolean(value)} onChange={(event) => set(field.name, event.target.checked)} />
+              <input
+                type="checkbox"
+                checked={Boolean(value)}
+                disabled={locked}
+                onChange={(event) => set(field.name, event.target.checked)}
+              />
               {field.label}
             </label>
           );
@@ -95,7 +180,13 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
           <div key={field.name} className="field">
             <label htmlFor={fieldId}>{field.label}</label>
             {field.type === 'select' ? (
-              <select id={fieldId} value={String(value)} onChange={(event) => set(field.name, event.target.value)} aria-describedby={hintId}>
+              <select
+                id={fieldId}
+                value={String(value)}
+                disabled={locked}
+                onChange={(event) => set(field.name, event.target.value)}
+                aria-describedby={hintId}
+              >
                 {!field.required ? <option value="">None</option> : null}
                 {field.options?.map((option) => (
                   <option key={option.value} value={option.value}>
@@ -103,15 +194,28 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
                   </option>
                 ))}
               </select>
-            ) : field.type === 'ref' ? (
-              <RefSelect field={field} id={fieldId} value={String(value)} onChange={(next) => set(field.name, next)} />
+            ) : field.type === 'ref' || field.type === 'multiref' ? (
+              <RefSelect
+                field={field}
+                id={fieldId}
+                value={value as string | string[]}
+                disabled={locked}
+                describedBy={hintId}
+                onChange={(next) => set(field.name, next)}
+              />
             ) : field.type === 'list' ? (
-              <textarea id={fieldId} value={String(value)} onChange={(event) => set(field.name, event.target.value)} aria-describedby={hintId} />
+              <textarea
+                id={fieldId}
+                value={String(value)}
+                onChange={(event) => set(field.name, event.target.value)}
+                aria-describedby={hintId}
+              />
             ) : (
               <input
                 id={fieldId}
                 type={field.type === 'number' ? 'number' : 'text'}
                 value={String(value)}
+                disabled={locked}
                 onChange={(event) => set(field.name, event.target.value)}
                 aria-describedby={hintId}
                 required={field.required}
@@ -135,7 +239,7 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
           Cancel
         </button>
         <button type="submit" className="btn btn--primary" disabled={busy}>
-          {busy ? 'Saving…' : item ? 'Save changes' : `Create ${def.singular}`}
+          {busy ? 'Saving…' : editing ? 'Save changes' : `Create ${def.singular}`}
         </button>
       </div>
     </form>

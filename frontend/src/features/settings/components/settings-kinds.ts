@@ -1,27 +1,62 @@
-import type { KindDef } from '@/features/settings/types/settings';
+import type { FieldDef, KindDef, SettingsItem } from '@/features/settings/types/settings';
 
 const STEP_CATEGORIES = [
-  { value: 'todo', label: 'To do' },
-  { value: 'active', label: 'Active' },
-  { value: 'waiting', label: 'Waiting' },
+  { value: 'to_do', label: 'To do' },
+  { value: 'in_progress', label: 'In progress' },
   { value: 'done', label: 'Done' },
+  { value: 'discarded', label: 'Discarded' },
 ];
 
-const WORK_TYPES = ['Epic', 'Story', 'Task', 'Bug', 'Sub-task', 'Incident'].map((value) => ({ value, label: value }));
+const SCOPES = [
+  { value: 'tenant', label: 'Whole organisation' },
+  { value: 'integration', label: 'One integration' },
+  { value: 'team', label: 'One team' },
+];
 
-/** Every settings kind the page manages, with its fields. Adjust here when the API's fields change. */
+const DEPLOYMENT_SOURCES = [
+  { value: 'deployment', label: 'GitHub deployments' },
+  { value: 'workflow_run', label: 'GitHub Actions workflow runs' },
+  { value: 'release', label: 'GitHub releases' },
+];
+
+/** Scope, integration and team of a rule: fixed once created (the API does not change a rule's scope). */
+const RULE_SCOPE_FIELDS: FieldDef[] = [
+  { name: 'scope', label: 'Applies to', type: 'select', options: SCOPES, required: true, createOnly: true, defaultValue: 'tenant' },
+  {
+    name: 'integration_id',
+    label: 'Integration',
+    type: 'ref',
+    ref: 'integrations',
+    createOnly: true,
+    showWhen: (values) => values.scope === 'integration',
+  },
+  { name: 'team_id', label: 'Team', type: 'ref', ref: 'teams', createOnly: true, showWhen: (values) => values.scope === 'team' },
+];
+
+function ruleLabel(item: SettingsItem): string {
+  if (item.scope === 'team') return `team rule #${item.id}`;
+  if (item.scope === 'integration') return `integration rule #${item.id}`;
+  return `organisation rule #${item.id}`;
+}
+
+/**
+ * Every settings kind the page manages, with its fields, as the ETL Service's `/settings/*` schemas define
+ * them (analytics/config/schemas.py). Adjust here when those change.
+ */
 export const KINDS: KindDef[] = [
   {
     kind: 'flow-steps',
     title: 'Flow steps',
     singular: 'flow step',
-    description: 'The ordered steps work goes through. Categories decide what counts as active or waiting time.',
+    description: 'The ordered steps work goes through; the category decides what counts as active, done or discarded.',
     fields: [
       { name: 'name', label: 'Name', type: 'text', required: true },
+      { name: 'position', label: 'Position', type: 'number', required: true, hint: 'Order in the flow (0 first).', defaultValue: '0' },
       { name: 'category', label: 'Category', type: 'select', options: STEP_CATEGORIES, required: true },
-      { name: 'position', label: 'Position', type: 'number', hint: 'Order in the flow, from 1.' },
+      { name: 'is_commitment_point', label: 'Commitment point (cycle time starts here)', type: 'checkbox' },
     ],
-    dependents: 'status mappings pointing at it',
+    dependents: 'the status mappings pointing at it',
+    label: (item) => String(item.name ?? `#${item.id}`),
   },
   {
     kind: 'status-mappings',
@@ -30,33 +65,35 @@ export const KINDS: KindDef[] = [
     description: 'Which flow step each Jira status belongs to.',
     fields: [
       { name: 'status_name', label: 'Jira status', type: 'text', required: true },
-      { name: 'flow_step_id', label: 'Flow step', type: 'ref', refKind: 'flow-steps', required: true },
-      { name: 'project', label: 'Project (optional)', type: 'text', hint: 'Empty: every project.' },
+      { name: 'flow_step_id', label: 'Flow step', type: 'ref', ref: 'flow-steps', required: true },
     ],
-    dependents: 'nothing',
+    dependents: null,
+    label: (item) => String(item.status_name ?? `#${item.id}`),
   },
   {
     kind: 'issue-type-mappings',
     title: 'Issue type mappings',
     singular: 'issue type mapping',
-    description: 'What each Jira issue type means to Pulse (an Incident type feeds recovery time).',
+    description: 'What each Jira issue type means to Pulse; items mapped to Incident feed the recovery time.',
     fields: [
-      { name: 'issue_type', label: 'Jira issue type', type: 'text', required: true },
-      { name: 'mapped_type', label: 'Maps to', type: 'select', options: WORK_TYPES, required: true },
-      { name: 'hierarchy_level_id', label: 'Hierarchy level', type: 'ref', refKind: 'hierarchy-levels' },
+      { name: 'issue_type_name', label: 'Jira issue type', type: 'text', required: true },
+      { name: 'work_item_type', label: 'Work item type', type: 'text', required: true, hint: 'e.g. Story, Bug, Task, Epic, Incident.' },
+      { name: 'hierarchy_level_id', label: 'Hierarchy level', type: 'ref', ref: 'hierarchy-levels', required: true },
     ],
-    dependents: 'nothing',
+    dependents: null,
+    label: (item) => String(item.issue_type_name ?? `#${item.id}`),
   },
   {
     kind: 'hierarchy-levels',
     title: 'Hierarchy levels',
     singular: 'hierarchy level',
-    description: 'Levels of the work hierarchy, from the largest (e.g. Initiative) to the smallest (Sub-task).',
+    description: 'Levels of the work hierarchy, e.g. Epic above Story above Sub-task.',
     fields: [
       { name: 'name', label: 'Name', type: 'text', required: true },
-      { name: 'level', label: 'Level', type: 'number', required: true, hint: '0 is the top.' },
+      { name: 'level', label: 'Level', type: 'number', required: true, hint: 'From -10 to 10; higher is larger work.', defaultValue: '0' },
     ],
-    dependents: 'issue type mappings using it',
+    dependents: 'the issue type mappings using it',
+    label: (item) => String(item.name ?? `#${item.id}`),
   },
   {
     kind: 'teams',
@@ -65,10 +102,12 @@ export const KINDS: KindDef[] = [
     description: 'Teams own repositories and Jira projects; dashboards filter by team.',
     fields: [
       { name: 'name', label: 'Name', type: 'text', required: true },
-      { name: 'repositories', label: 'Repositories', type: 'list', hint: 'org/repo, one per line.' },
-      { name: 'projects', label: 'Jira projects', type: 'list', hint: 'Project keys, one per line.' },
+      { name: 'description', label: 'Description', type: 'text', emptyAs: 'empty', formOnly: true },
+      { name: 'repository_ids', label: 'Repositories', type: 'multiref', ref: 'repositories', hint: 'Ctrl/Cmd-click to pick several.' },
+      { name: 'project_keys', label: 'Jira projects', type: 'list', hint: 'Project keys, one per line.' },
     ],
-    dependents: 'rules scoped to it',
+    dependents: 'the rules scoped to it',
+    label: (item) => String(item.name ?? `#${item.id}`),
   },
   {
     kind: 'deployment-rules',
@@ -76,46 +115,33 @@ export const KINDS: KindDef[] = [
     singular: 'deployment rule',
     description: 'What counts as a production deployment. Default: GitHub deployments to an environment named prod or production.',
     fields: [
-      { name: 'name', label: 'Name', type: 'text', required: true },
+      ...RULE_SCOPE_FIELDS,
+      { name: 'source', label: 'Source', type: 'select', options: DEPLOYMENT_SOURCES, required: true },
       {
-        name: 'source',
-        label: 'Source',
-        type: 'select',
+        name: 'environment_pattern',
+        label: 'Environment pattern',
+        type: 'text',
         required: true,
-        options: [
-          { value: 'deployments', label: 'GitHub deployments' },
-          { value: 'workflow_runs', label: 'GitHub Actions workflow runs' },
-          { value: 'releases', label: 'GitHub releases' },
-        ],
+        defaultValue: '^(prod|production)$',
+        hint: 'Regular expression, case-insensitive.',
       },
-      { name: 'environment_pattern', label: 'Environment pattern', type: 'text', hint: 'Regular expression, case-insensitive.' },
-      { name: 'workflow_pattern', label: 'Workflow name pattern', type: 'text', formOnly: true },
-      { name: 'team_id', label: 'Team (optional)', type: 'ref', refKind: 'teams' },
+      { name: 'workflow_name_pattern', label: 'Workflow name pattern', type: 'text', hint: 'For workflow runs only.' },
     ],
-    dependents: 'nothing',
+    dependents: null,
+    label: ruleLabel,
   },
   {
     kind: 'incident-rules',
     title: 'Incident rules',
     singular: 'incident rule',
-    description: 'What counts as an incident. Default: Jira items typed Incident, GitHub issues labelled incident.',
+    description: 'What counts as an incident. Default: Jira items of type Incident, GitHub issues labelled incident.',
     fields: [
-      { name: 'name', label: 'Name', type: 'text', required: true },
-      {
-        name: 'source',
-        label: 'Source',
-        type: 'select',
-        required: true,
-        options: [
-          { value: 'jira', label: 'Jira' },
-          { value: 'github', label: 'GitHub issues' },
-        ],
-      },
-      { name: 'issue_types', label: 'Jira issue types', type: 'list' },
-      { name: 'labels', label: 'GitHub labels', type: 'list' },
-      { name: 'team_id', label: 'Team (optional)', type: 'ref', refKind: 'teams' },
+      ...RULE_SCOPE_FIELDS,
+      { name: 'jira_issue_types', label: 'Jira issue types', type: 'list', defaultValue: 'Incident', hint: 'One per line.' },
+      { name: 'github_labels', label: 'GitHub labels', type: 'list', defaultValue: 'incident', hint: 'One per line.' },
     ],
-    dependents: 'nothing',
+    dependents: null,
+    label: ruleLabel,
   },
 ];
 

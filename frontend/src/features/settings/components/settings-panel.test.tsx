@@ -38,31 +38,70 @@ describe('settings', () => {
     });
   });
 
-  it('creates a team with list fields', async () => {
+  it('creates a team with repositories picked by id and project keys', async () => {
     const user = userEvent.setup();
     const { calls } = installFakeFetch({
       'GET /api/v1/auth/me': { body: meResponse() },
       'GET /api/v1/settings/teams': { body: { items: [], total: 0 } },
+      'GET /api/v1/repositories': {
+        body: {
+          items: [
+            { id: 11, full_name: 'acme/api' },
+            { id: 12, full_name: 'acme/web' },
+            { id: 13, full_name: 'acme/ops' },
+          ],
+          total: 3,
+        },
+      },
       'POST /api/v1/settings/teams': { status: 201, body: { id: 5, name: 'Platform' } },
     });
     renderApp('/settings/teams');
     await user.click(await screen.findByRole('button', { name: 'New team' }));
     const dialog = screen.getByRole('dialog', { name: 'New team' });
     await user.type(within(dialog).getByLabelText('Name'), 'Platform');
-    await user.type(within(dialog).getByLabelText('Repositories'), 'acme/api{Enter}acme/web');
+    const repositories = within(dialog).getByLabelText('Repositories');
+    await within(repositories).findByRole('option', { name: 'acme/web' });
+    await user.selectOptions(repositories, ['acme/api', 'acme/web']);
+    await user.type(within(dialog).getByLabelText('Jira projects'), 'PLAT{Enter}OPS');
     await user.click(within(dialog).getByRole('button', { name: 'Create team' }));
     await waitFor(() =>
       expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
         name: 'Platform',
-        repositories: ['acme/api', 'acme/web'],
-        projects: [],
+        description: '',
+        repository_ids: [11, 12],
+        project_keys: ['PLAT', 'OPS'],
+      }),
+    );
+  });
+
+  it("fixes a rule's scope at creation and leaves it out of the PATCH", async () => {
+    const user = userEvent.setup();
+    const rule = { id: 4, scope: 'tenant', integration_id: null, team_id: null, source: 'deployment', environment_pattern: '^prod$', workflow_name_pattern: null, active: true };
+    const { calls } = installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/settings/deployment-rules': { body: { items: [rule], total: 1 } },
+      'PATCH /api/v1/settings/deployment-rules/4': { body: { ...rule, environment_pattern: '^live$' } },
+    });
+    renderApp('/settings/deployment-rules');
+    await user.click(await screen.findByRole('button', { name: 'Edit deployment rule organisation rule #4' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit deployment rule' });
+    expect(within(dialog).getByLabelText('Applies to')).toBeDisabled();
+    const pattern = within(dialog).getByLabelText('Environment pattern');
+    await user.clear(pattern);
+    await user.type(pattern, '^live$');
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+        source: 'deployment',
+        environment_pattern: '^live$',
+        workflow_name_pattern: null,
       }),
     );
   });
 
   it('offers only reading without settings:admin', async () => {
     installFakeFetch({
-      'GET /api/v1/auth/me': { body: meResponse(makeUser({ role: 'user' }), userPermissions) },
+      'GET /api/v1/auth/me': { body: meResponse(makeUser({ role: 'user' }), [...userPermissions, { resource: 'settings', action: 'read' }]) },
       'GET /api/v1/settings/flow-steps': { body: { items: STEPS, total: 3 } },
     });
     renderApp('/settings/flow-steps');

@@ -6,19 +6,20 @@ import { useNotifications } from '@/components/ui/notifications';
 import { QueryState } from '@/components/ui/query-state';
 import { useCreateSetting, useDeactivateSetting, useSettings, useUpdateSetting } from '@/features/settings/api/settings';
 import { DeactivateDialog } from '@/features/settings/components/deactivate-dialog';
+import { useRefOptions } from '@/features/settings/hooks/use-ref-options';
 import { SettingsForm } from '@/features/settings/components/settings-form';
 import type { FieldDef, KindDef, SettingsItem } from '@/features/settings/types/settings';
 import { useAuthorization } from '@/lib/authorization';
 
-function RefName({ field, value }: { field: FieldDef; value: unknown }) {
-  const list = useSettings(field.refKind!);
-  if (value === null || value === undefined || value === '') return <>—</>;
-  const match = list.data?.items.find((item) => String(item.id) === String(value));
-  return <>{String(match?.name ?? value)}</>;
+function RefNames({ field, value }: { field: FieldDef; value: unknown }) {
+  const { options } = useRefOptions(field.ref!);
+  const ids = (Array.isArray(value) ? value : [value]).filter((id) => id !== null && id !== undefined && id !== '');
+  if (ids.length === 0) return <>—</>;
+  return <>{ids.map((id) => options.find((option) => option.value === String(id))?.label ?? `#${String(id)}`).join(', ')}</>;
 }
 
 function cellText(field: FieldDef, value: unknown) {
-  if (field.type === 'ref') return <RefName field={field} value={value} />;
+  if (field.type === 'ref' || field.type === 'multiref') return <RefNames field={field} value={value} />;
   if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
   if (field.type === 'select') return field.options?.find((option) => option.value === value)?.label ?? String(value ?? '—');
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
@@ -57,14 +58,14 @@ export function SettingsPanel({ def }: { def: KindDef }) {
       cell: (item) =>
         item.active === false ? null : (
           <div className="btn-group">
-            <button type="button" className="btn btn--sm" onClick={() => setDialog({ kind: 'edit', item })} aria-label={`Edit ${def.singular} ${String(item.name ?? item.id)}`}>
+            <button type="button" className="btn btn--sm" onClick={() => setDialog({ kind: 'edit', item })} aria-label={`Edit ${def.singular} ${def.label(item)}`}>
               Edit
             </button>
             <button
               type="button"
               className="btn btn--sm btn--danger"
               onClick={() => setDialog({ kind: 'deactivate', item })}
-              aria-label={`Deactivate ${def.singular} ${String(item.name ?? item.id)}`}
+              aria-label={`Deactivate ${def.singular} ${def.label(item)}`}
             >
               Deactivate
             </button>

@@ -23,7 +23,12 @@ export type DeactivateBody = {
   reassign_to_id?: number | string;
 };
 
-export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'list' | 'ref';
+export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'list' | 'ref' | 'multiref';
+
+/** Where a `ref`/`multiref` field's choices come from. */
+export type RefSource = SettingsKind | 'integrations' | 'repositories';
+
+export type FormValues = Record<string, string | boolean | string[]>;
 
 export type FieldDef = {
   name: string;
@@ -31,11 +36,19 @@ export type FieldDef = {
   type: FieldType;
   required?: boolean;
   options?: { value: string; label: string }[];
-  /** For `ref`: which kind's ids the field holds. */
-  refKind?: SettingsKind;
+  /** For `ref` and `multiref`: which collection's ids the field holds. */
+  ref?: RefSource;
   hint?: string;
   /** Hidden from the table (still in the form). */
   formOnly?: boolean;
+  /** Set when creating only; the API does not accept it in PATCH. */
+  createOnly?: boolean;
+  /** Value of a new row's field. */
+  defaultValue?: string | boolean;
+  /** How an empty text field is sent: null (default), "" or left out. */
+  emptyAs?: 'null' | 'empty' | 'omit';
+  /** Shown (and sent) only when this returns true for the current form values. */
+  showWhen?: (values: FormValues) => boolean;
 };
 
 export type KindDef = {
@@ -44,6 +57,8 @@ export type KindDef = {
   singular: string;
   description: string;
   fields: FieldDef[];
-  /** What each deactivation strategy does to the rows that depend on this one. */
-  dependents: string;
+  /** The rows that depend on this kind, for the deactivation choices. */
+  dependents: string | null;
+  /** How a row is named in dialogs. */
+  label: (item: SettingsItem) => string;
 };
