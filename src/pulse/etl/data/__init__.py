@@ -1,0 +1,1 @@
+"""Read-back routes over the ingested business data (repositories, pull requests, deployments, work items)."""
