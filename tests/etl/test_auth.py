@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -190,3 +190,52 @@ def test_websocket_authenticates_before_accepting_and_streams_the_state(
         late.send(json.dumps({"type": "auth", "token": tokens["admin"]}))
         replay = [json.loads(late.recv(timeout=5)) for _ in range(3)]
         assert replay[-1]["type"] == "state" and replay[-1]["job"]["status"] == "CANCELLED"
+
+
+def test_permission_change_bites_within_one_second(
+    etl_server: ThreadServer, tokens: dict[str, str], backend_process: PulseProcess
+) -> None:
+    backend = backend_process.base_url + API  # type: ignore[attr-defined]
+    url = etl_server.base_url + API + "/integrations"
+    token = tokens["user"]
+    assert httpx.get(url, headers=bearer(token)).status_code == 200  # cached now
+    user_id = httpx.get(backend + "/auth/me", headers=bearer(token)).json()["user"]["id"]
+    changed = httpx.put(
+        f"{backend}/admin/users/{user_id}/permissions",
+        headers=bearer(tokens["admin"]),
+        json={"overrides": [{"resource": "integrations", "action": "read", "granted": False}]},
+    )
+    assert changed.status_code == 200, changed.text
+    started = time.monotonic()
+    while httpx.get(url, headers=bearer(token)).status_code == 200:
+        assert time.monotonic() - started < 1.0, "the ETL Service still grants a withdrawn permission"
+        time.sleep(0.01)
+    assert httpx.get(url, headers=bearer(token)).status_code in (401, 403)
+
+
+def test_listener_reconnects_by_itself_and_revocations_still_bite(
+    etl_server: ThreadServer, tokens: dict[str, str], backend_process: PulseProcess, clean_engine: Engine
+) -> None:
+    listener = etl_server.app.state.listener
+    connections = listener.connections
+    with clean_engine.begin() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    assert killed, "no listening connection found"
+    deadline = time.monotonic() + 10
+    while listener.connections == connections or not listener.connected.is_set():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    wait_for_listener(etl_server)
+    url = etl_server.base_url + API + "/integrations"
+    token = tokens["admin"]
+    assert httpx.get(url, headers=bearer(token)).status_code == 200
+    httpx.post(backend_process.base_url + API + "/auth/logout", headers=bearer(token))  # type: ignore[attr-defined]
+    started = time.monotonic()
+    while httpx.get(url, headers=bearer(token)).status_code != 401:
+        assert time.monotonic() - started < 1.0
+        time.sleep(0.01)

@@ -31,6 +31,7 @@ class PgListener:
         self._state_handlers: list[StateHandler] = []
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        self.connections = 0  # how many times it (re)connected
 
     def subscribe(self, channel: str, handler: Handler) -> None:
         """Call `handler(payload)` for each NOTIFY on `channel` (register before `start`)."""
@@ -71,6 +72,7 @@ class PgListener:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=5) as conn:
                     for channel in self._handlers:
                         await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    self.connections += 1
                     self._set_state(True)
                     delay = 0.2
                     async for notify in conn.notifies():
