@@ -140,6 +140,7 @@ def seed_demo(*, settings: Settings, database_url: str, sim_url: str, wait: bool
                 info.job_run_ids.append(int(_check(started)["job_run_id"]))
         if wait:
             _follow_jobs(http, etl, headers, info.job_run_ids)
+            _ensure_teams(http, etl, headers)
         http.post(f"{backend}/api/v1/auth/logout", headers=headers)
     return info
 
@@ -160,3 +161,29 @@ def _follow_jobs(http: httpx.Client, etl: str, headers: dict[str, str], job_ids:
                     progress.update(tasks[job_id], completed=100, description=f"sync job {job_id}: {job['status']}")
                     pending.discard(job_id)
             time.sleep(0.5)
+
+
+def _ensure_teams(http: httpx.Client, etl: str, headers: dict[str, str]) -> None:
+    """Create the simulated organisation's teams (repositories, Jira project, members) once."""
+    from pulse.sim.__main__ import config_from_args, parse_args
+    from pulse.sim.dataset import generate_dataset
+
+    # `pulse sim` with no options serves this exact deterministic organisation.
+    dataset = generate_dataset(config_from_args(parse_args([])).dataset)
+    repositories = _check(http.get(f"{etl}/api/v1/repositories", params={"limit": 500}, headers=headers))["items"]
+    existing = {t["name"].lower() for t in _check(http.get(f"{etl}/api/v1/settings/teams", headers=headers))["items"]}
+    for team in dataset.teams:
+        if team.name.lower() in existing:
+            continue
+        repo_ids = [
+            r["id"]
+            for r in repositories
+            if any(r["full_name"] == n or r["full_name"].endswith(f"/{n}") for n in team.repos)
+        ]
+        body = {
+            "name": team.name,
+            "repository_ids": repo_ids,
+            "project_keys": [team.jira_project],
+            "members": [{"github_login": login} for login in team.members],
+        }
+        _check(http.post(f"{etl}/api/v1/settings/teams", json=body, headers=headers))

