@@ -142,3 +142,28 @@ def test_sync_since_limits_the_first_sync(sim: RunningSimulator, tenant: int, cl
         total = conn.execute(text("SELECT count(*) FROM pull_requests")).scalar()
     assert oldest is None or oldest.date().isoformat() >= since
     assert total < sum(len(r.pulls) for r in sim.app.dataset.repositories)
+
+
+def test_commits_gone_from_a_pull_request_stop_counting(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    sync(clean_engine, integration)
+    ds = sim.app.dataset
+    pr = next(p for r in ds.repositories for p in r.pulls if p.state == "open" and len(p.commits) >= 2)
+    dropped = pr.commits.pop()  # a force-push rewrote the branch
+    pr.updated_at = ds.now
+    ds.touch()
+    sync(clean_engine, integration)
+    with clean_engine.connect() as conn:
+        active = dict(
+            conn.execute(
+                text("SELECT c.sha, c.active FROM pull_request_commits c "
+                     "JOIN pull_requests p ON p.id = c.pull_request_id WHERE p.external_id = :e"),
+                {"e": str(pr.id)},
+            ).all()
+        )  # fmt: skip
+        count = conn.execute(text("SELECT commits_count FROM pull_requests WHERE external_id = :e"), {"e": str(pr.id)})
+        assert count.scalar() == len(pr.commits)
+    assert active[dropped.sha] is False
+    assert all(active[c.sha] for c in pr.commits)

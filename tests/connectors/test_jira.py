@@ -117,3 +117,16 @@ def test_only_named_projects_are_ingested(sim: RunningSimulator, tenant: int, cl
     with clean_engine.connect() as conn:
         keys = conn.execute(text("SELECT DISTINCT split_part(key, '-', 1) FROM work_items")).scalars().all()
     assert keys == [project.key]
+
+
+def test_search_by_post_gives_the_same_data_as_by_get(sim: RunningSimulator, clean_engine: Engine) -> None:
+    by_get = make_integration(
+        clean_engine, make_client(clean_engine), "jira", sim.base_url, jira_settings(page_size=30)
+    )
+    settings = jira_settings(page_size=30, search_method="POST")
+    by_post = make_integration(clean_engine, make_client(clean_engine), "jira", sim.base_url, settings)
+    sync(clean_engine, by_get)
+    sim_stats(sim, reset=True)
+    sync(clean_engine, by_post)
+    assert sum(sim_stats(sim)["by_route"]["POST /rest/api/3/search/jql"].values()) >= 3
+    assert snapshot(clean_engine, by_post.id) == snapshot(clean_engine, by_get.id)

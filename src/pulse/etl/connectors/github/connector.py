@@ -31,7 +31,7 @@ from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSync
 from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time
 from pulse.etl.connectors.github import streams as gh
 from pulse.etl.load.links import link_work_items
-from pulse.etl.load.upsert import upsert
+from pulse.etl.load.upsert import deactivate_missing, upsert
 
 DEFAULT_PRODUCTION_PATTERN = r"^(prod|production)$"
 PAGE_SIZE = 100
@@ -303,6 +303,20 @@ class GitHubSync:
         upsert(session, PullRequestCommit, commits)
         upsert(session, PullRequestComment, comments)
         upsert(session, PullRequestIssueKey, keys)
+        # What the source no longer lists (force-pushed commits, edited titles) stops counting.
+        pr_ids = list(ids.values())
+        children: list[tuple[Any, list[dict[str, Any]]]] = [
+            (PullRequestReview, reviews),
+            (PullRequestCommit, commits),
+            (PullRequestIssueKey, keys),
+        ]
+        if not self.repo_level_comments:
+            children.append((PullRequestComment, comments))
+        for model, rows in children:
+            keep = [(r["pull_request_id"], r["external_id"]) for r in rows]
+            deactivate_missing(
+                session, model, client_id=self.client_id, parent_column="pull_request_id", parent_ids=pr_ids, keep=keep
+            )
 
     def comments_mode(self, repo: Repo) -> str:
         """'repo' when the repository-wide review-comment listing exists (probed once, remembered), else 'per_pull'."""

@@ -191,13 +191,16 @@ class JiraSync:
         if low is not None:
             jql += f" AND updated >= {quote(jql_time(low, zone))}"
         jql += " ORDER BY updated ASC, key ASC"
-        stream = js.WorkItems(self.client, self.counts, story_points_field=points_field, team_field=team_field)
-        params = {
-            "jql": jql,
-            "fields": ",".join(stream.fields()),
-            "expand": "changelog",
-            "maxResults": self.page_size,
-        }
+        method = "POST" if str(self.settings.get("search_method", "GET")).upper() == "POST" else "GET"
+        stream = js.WorkItems(
+            self.client, self.counts, story_points_field=points_field, team_field=team_field, method=method
+        )
+        params: dict[str, Any] = {"jql": jql, "expand": "changelog", "maxResults": self.page_size}
+        if method == "POST":
+            # Long JQL (many projects) fits a POST body better than a URL; there `fields` is a list.
+            params["fields"] = stream.fields()
+        else:
+            params["fields"] = ",".join(stream.fields())
         cursor = checkpoint.get("cursor")
         project_ids = {key: ident for key, (ident, _) in projects.items()}
         for page in stream.pages(params):

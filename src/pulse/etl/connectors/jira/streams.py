@@ -81,10 +81,15 @@ class WorkItems(Stream[dict[str, Any]]):
     paginator = NextPageTokenPaginator
     conditional = False
 
-    def __init__(self, *args: Any, story_points_field: str | None, team_field: str | None) -> None:
+    def __init__(self, *args: Any, story_points_field: str | None, team_field: str | None, method: str = "GET") -> None:
         super().__init__(*args)
+        self.method = method
         self.story_points_field = story_points_field
         self.team_field = team_field
+
+    def pages(self, params: Any = None, **path_args: str) -> Any:
+        """Pages of one query, by GET (query string) or POST (JSON body)."""
+        return NextPageTokenPaginator(method=self.method).pages(self.client, self.path, dict(params or {}))
 
     def fields(self) -> list[str]:
         """The fields to ask for, custom ones included when discovered."""
