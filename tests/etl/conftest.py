@@ -141,12 +141,14 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def fake_tables(clean_engine: Engine) -> Engine:
-    """The fake connector's tables, empty."""
+def fake_tables(clean_engine: Engine) -> Iterator[Engine]:
+    """The fake connector's tables, created for the test and dropped after it (they are not Pulse's schema)."""
     with clean_engine.begin() as conn:
         conn.execute(text(fake_connector.TABLES_DDL))
         conn.execute(text("TRUNCATE fake_items, fake_batches"))
-    return clean_engine
+    yield clean_engine
+    with clean_engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS fake_items, fake_batches"))
 
 
 def make_integration(
