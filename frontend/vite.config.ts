@@ -12,6 +12,12 @@ export default defineConfig({
   preview: { port: 5173, host: '127.0.0.1' },
   build: {
     chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      output: {
+        // ECharts is large and shared by the dashboard pages: one cacheable chunk of its own.
+        manualChunks: (id) => (/node_modules\/(echarts|zrender)\//.test(id) ? 'echarts' : undefined),
+      },
+    },
   },
   test: {
     globals: true,

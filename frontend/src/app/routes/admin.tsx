@@ -24,13 +24,13 @@ export default function AdminRoute() {
       </div>
       <nav aria-label="Administration" className="tabs">
         {tabs.map((tab) => (
-          <NavLink key={tab.path} to={tab.path} className={({ isActive }) => (isActive ? 'active' : undefined)}>
+          <NavLink key={tab.path} to={`/admin/${tab.path}`} className={({ isActive }) => (isActive ? 'active' : undefined)}>
             {tab.label}
           </NavLink>
         ))}
       </nav>
       <Routes>
-        <Route index element={<Navigate to={tabs[0].path} replace />} />
+        <Route index element={<Navigate to={`/admin/${tabs[0].path}`} replace />} />
         <Route
           path="users"
           element={
@@ -55,7 +55,7 @@ export default function AdminRoute() {
             </RequirePolicy>
           }
         />
-        <Route path="*" element={<Navigate to={tabs[0].path} replace />} />
+        <Route path="*" element={<Navigate to={`/admin/${tabs[0].path}`} replace />} />
       </Routes>
     </>
   );

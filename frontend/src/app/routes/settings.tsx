@@ -20,13 +20,13 @@ export default function SettingsRoute() {
       </div>
       <nav aria-label="Settings sections" className="tabs">
         {KINDS.map((def) => (
-          <NavLink key={def.kind} to={def.kind} className={({ isActive }) => (isActive ? 'active' : undefined)}>
+          <NavLink key={def.kind} to={`/settings/${def.kind}`} className={({ isActive }) => (isActive ? 'active' : undefined)}>
             {def.title}
           </NavLink>
         ))}
       </nav>
       <Routes>
-        <Route index element={<Navigate to={KINDS[0].kind} replace />} />
+        <Route index element={<Navigate to={`/settings/${KINDS[0].kind}`} replace />} />
         <Route path=":kind" element={<KindRoute />} />
       </Routes>
     </>

@@ -15,7 +15,10 @@ export const STAGES: { key: keyof CycleTime; label: string }[] = [
   { key: 'deploy_hours', label: 'Deploy' },
 ];
 
-const hoursAxis = { type: 'value' as const, axisLabel: { formatter: (value: number) => formatHours(value) } };
+const hoursAxis = {
+  type: 'value' as const,
+  axisLabel: { formatter: (value: number) => (value === 0 ? '0' : formatHours(value)) },
+};
 const hoursTooltip = {
   trigger: 'axis' as const,
   valueFormatter: (value: unknown) => (typeof value === 'number' ? formatHours(value) : '—'),
@@ -44,7 +47,7 @@ export function cycleTrendOption(trend: PullRequestTrend): ChartOption {
   return {
     tooltip: hoursTooltip,
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
     yAxis: hoursAxis,
     series: STAGES.map((stage) => ({
@@ -61,7 +64,7 @@ export function throughputTrendOption(trend: PullRequestTrend): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
     yAxis: [
       { type: 'value', name: 'merged', minInterval: 1 },
@@ -73,7 +76,6 @@ export function throughputTrendOption(trend: PullRequestTrend): ChartOption {
         name: 'Median PR size (lines)',
         type: 'line',
         yAxisIndex: 1,
-        smooth: true,
         data: trend.points.map((point) => point.size?.median_lines ?? null),
       },
     ],
@@ -85,13 +87,13 @@ export function reviewTrendOption(trend: PullRequestTrend): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
     yAxis: { type: 'value' },
     series: [
-      { name: 'Median reviews', type: 'line', smooth: true, data: trend.points.map((p) => p.review?.median_reviews ?? null) },
-      { name: 'Median comments', type: 'line', smooth: true, data: trend.points.map((p) => p.review?.median_comments ?? null) },
-      { name: 'Review cycles', type: 'line', smooth: true, data: trend.points.map((p) => p.review?.review_cycles ?? null) },
+      { name: 'Median reviews', type: 'line', data: trend.points.map((p) => p.review?.median_reviews ?? null) },
+      { name: 'Median comments', type: 'line', data: trend.points.map((p) => p.review?.median_comments ?? null) },
+      { name: 'Review cycles', type: 'line', data: trend.points.map((p) => p.review?.review_cycles ?? null) },
     ],
   };
 }
@@ -106,7 +108,7 @@ export function percentileOption(flow: FlowMetrics): ChartOption {
   return {
     tooltip: { ...hoursTooltip, axisPointer: { type: 'shadow' } },
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: ['Cycle time', 'Lead time'] },
     yAxis: hoursAxis,
     series: rows.map((row) => ({
@@ -143,7 +145,7 @@ export function distributionOption(items: FlowItem[]): ChartOption {
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: BUCKETS.map((bucket) => bucket.label) },
     yAxis: { type: 'value', name: 'items', minInterval: 1 },
     series: [
@@ -177,20 +179,19 @@ export function flowTrendOption(trend: FlowTrend): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 16, right: 16, top: 16, bottom: 48, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
     yAxis: [
       { type: 'value', name: 'items', minInterval: 1 },
-      { type: 'value', name: 'cycle time', axisLabel: { formatter: (v: number) => formatHours(v) }, splitLine: { show: false } },
+      { type: 'value', name: 'cycle time', axisLabel: { formatter: (v: number) => (v === 0 ? '0' : formatHours(v)) }, splitLine: { show: false } },
     ],
     series: [
       { name: 'Throughput', type: 'bar', data: trend.points.map((point) => point.throughput?.items ?? null) },
-      { name: 'WIP', type: 'line', smooth: true, data: trend.points.map((point) => point.wip?.items ?? null) },
+      { name: 'WIP', type: 'line', data: trend.points.map((point) => point.wip?.items ?? null) },
       {
         name: 'Median cycle time',
         type: 'line',
         yAxisIndex: 1,
-        smooth: true,
         data: trend.points.map((point) => point.cycle_time?.median_hours ?? null),
       },
     ],

@@ -7,7 +7,7 @@ import { formatHours, formatNumber, formatPercent } from '@/utils/format';
 
 function axisFormatter(kind: MetricConfig['kind']) {
   if (kind === 'ratio') return (value: number) => formatPercent(value, 0);
-  if (kind === 'hours') return (value: number) => formatHours(value);
+  if (kind === 'hours') return (value: number) => (value === 0 ? '0' : formatHours(value));
   return (value: number) => formatNumber(value, 1);
 }
 
@@ -31,7 +31,6 @@ function trendOption(metric: MetricConfig, trend: DoraTrend): ChartOption {
       {
         name: `${metric.title} (${unitLabel(metric.kind)})`,
         type: metric.key === 'deployment-frequency' ? 'bar' : 'line',
-        smooth: true,
         connectNulls: true,
         data: trend.points.map((point) => metric.trendValue(point)),
       },

@@ -99,6 +99,22 @@ describe('settings', () => {
     );
   });
 
+  it('switches sections with the tabs', async () => {
+    const user = userEvent.setup();
+    installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/settings/flow-steps': { body: { items: STEPS, total: 3 } },
+      'GET /api/v1/settings/teams': { body: { items: [], total: 0 } },
+    });
+    renderApp('/settings');
+    expect(await screen.findByText('In Progress')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Flow steps' })).toHaveClass('active');
+    await user.click(screen.getByRole('link', { name: 'Teams' }));
+    expect(await screen.findByText('No teams yet.')).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/settings/teams');
+    expect(screen.getByRole('link', { name: 'Teams' })).toHaveClass('active');
+  });
+
   it('offers only reading without settings:admin', async () => {
     installFakeFetch({
       'GET /api/v1/auth/me': { body: meResponse(makeUser({ role: 'user' }), [...userPermissions, { resource: 'settings', action: 'read' }]) },
