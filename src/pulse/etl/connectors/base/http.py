@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -209,6 +210,8 @@ class SourceClient:
         self.clock = clock
         self.rate_remaining: int | None = None
         self.rate_reset: float | None = None
+        # Connectors may fetch one page's children from several threads; counters stay exact.
+        self._lock = threading.Lock()
         self._client = httpx.Client(headers=dict(headers), timeout=timeout, transport=transport, follow_redirects=True)
 
     def close(self) -> None:
@@ -253,12 +256,14 @@ class SourceClient:
                 attempt += 1
                 self._retry_or_raise(attempt, url, f"{type(exc).__name__}: {exc}")
                 continue
-            self.stats.requests += 1
-            self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+            with self._lock:
+                self.stats.requests += 1
+                self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
             self._account(response)
             status = response.status_code
             if status == 304 and cached:
-                self.stats.not_modified += 1
+                with self._lock:
+                    self.stats.not_modified += 1
                 return Page(304, url, response.headers, None, True, cached[1])
             wait = self._limit_wait(response)
             if wait is not None:
@@ -291,7 +296,8 @@ class SourceClient:
     def _retry_or_raise(self, attempt: int, url: str, reason: str) -> None:
         if attempt >= self.retry.max_attempts:
             raise SourceUnavailable(f"{url} failed {attempt} times; last: {reason}")
-        self.stats.retries += 1
+        with self._lock:
+            self.stats.retries += 1
         wait = self.retry.backoff(attempt)
         log.info("source_retry", url=url, reason=reason, attempt=attempt, wait_seconds=round(wait, 2))
         self.sleep(wait)

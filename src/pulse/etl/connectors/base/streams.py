@@ -6,6 +6,7 @@ skipping malformed records and counting what happened are done here, the same wa
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -75,7 +76,8 @@ class Stream(Generic[R]):
                 out.append(fn(record))
             except (MalformedRecord, KeyError, TypeError, ValueError, AttributeError) as exc:
                 self.counts.skip(self.name, record_id(record, self.primary_key), exc)
-        self.counts.fetched[self.name] += len(records)
+        with self.counts.lock:
+            self.counts.fetched[self.name] += len(records)
         return out
 
 
@@ -96,10 +98,12 @@ class SyncCounts:
         self.fetched: Counter[str] = Counter()
         self.written: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.lock = threading.Lock()
 
     def skip(self, stream: str, ident: str, exc: BaseException) -> None:
         """Count and log one malformed record."""
-        self.skipped[stream] += 1
+        with self.lock:
+            self.skipped[stream] += 1
         reason = f"{type(exc).__name__}: {exc}"[:300]
         if self.ctx is not None:
             self.ctx.log("warning", f"skipped malformed {stream} record {ident}", stream=stream, record_id=ident,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -102,7 +104,7 @@ class GitHubConnector:
         try:
             run.run()
         finally:
-            run.client.close()
+            run.close()
 
 
 class GitHubSync:
@@ -127,6 +129,9 @@ class GitHubSync:
         self.production = re.compile(pattern, re.IGNORECASE)
         self.repo_level_comments = True
         self.page_size = int(self.settings.get("page_size", PAGE_SIZE))
+        # Per-PR and per-deployment requests of one page run in parallel; pages and commits stay in order.
+        self.concurrency = max(1, min(16, int(self.settings.get("concurrency", 4))))
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="github") if self.concurrency > 1 else None
 
     # -- plumbing -------------------------------------------------------------------------------------------
 
@@ -148,6 +153,18 @@ class GitHubSync:
         out: list[Any] = []
         self.ctx.commit(stream, None, lambda session: out.append(query(session)))
         return out[0]
+
+    def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """`fn` over items, in parallel when configured; results in order, the first error raised."""
+        if self.pool is None or len(items) < 2:
+            return [fn(item) for item in items]
+        return list(self.pool.map(fn, items))
+
+    def close(self) -> None:
+        """Release the HTTP pool and the worker threads."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.client.close()
 
     def progress(self, step: str, percent: float | None = None) -> None:
         """Report the current step and counts."""
@@ -234,7 +251,7 @@ class GitHubSync:
                     break
                 in_scope.append(record)
             rows = stream.rows(in_scope)
-            details = [self.pull_request_details(repo, row) for row in rows]
+            details = self.map(lambda row: self.pull_request_details(repo, row), rows)
             for row in rows:
                 if high is None or iso(row["source_updated_at"]) > high:
                     high = iso(row["source_updated_at"])
@@ -424,10 +441,14 @@ class GitHubSync:
                 break
             rows = []
             done = False
+            in_scope = []
             for row in stream.rows(stream.records(page)):
                 if low is not None and row["source_updated_at"] < low and row["started_at"] < low:
                     done = True
                     break
+                in_scope.append(row)
+
+            def with_status(row: dict[str, Any]) -> dict[str, Any]:
                 found: list[dict[str, Any]] = []
                 for status_page in statuses.pages(
                     {"per_page": self.page_size}, owner=repo.owner, repo=repo.name, deployment_id=str(row["id"])
@@ -438,6 +459,9 @@ class GitHubSync:
                     latest = max(s["at"] for s in found)
                     row["source_updated_at"] = max(row["source_updated_at"], latest)
                 row.pop("id")
+                return row
+
+            for row in self.map(with_status, in_scope):
                 rows.append(self.base({**row, "repository_id": repo.id}))
                 if high is None or iso(row["source_updated_at"]) > high:
                     high = iso(row["source_updated_at"])
