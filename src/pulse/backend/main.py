@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         min_size=1,
         max_size=settings.db_pool_size + settings.db_max_overflow,
         open=False,
-        timeout=5,
+        timeout=2,
         kwargs={"autocommit": True, "options": "-c timezone=UTC", "connect_timeout": 5},
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,8 @@ from pulse.backend.rbac import service as rbac_service
 from pulse.backend.sessions import service as session_service
 from pulse.backend.users import service as user_service
 from pulse.core.config import Settings
-from pulse.core.db.models import Client, User, UserSession
-from pulse.core.errors import DependencyUnavailable, InvalidInput, NotAuthenticated
+from pulse.core.db.models import User, UserSession
+from pulse.core.errors import DependencyUnavailable, InvalidInput, NotAuthenticated, Throttled
 from pulse.core.logging import get_logger
 from pulse.core.security import hash_iterations, hash_password, token_digest, verify_password
 
@@ -74,7 +75,7 @@ class LoginResult:
     token: str
     session_id: uuid.UUID
     expires_at: datetime
-    user: User
+    user: LoginUser
     permissions: frozenset[tuple[str, str]]
 
 
@@ -93,69 +94,94 @@ def dummy_hash(iterations: int) -> str:
     return hash_password("pulse-dummy-password-for-timing", iterations=iterations)
 
 
+@dataclass(frozen=True)
+class LoginUser:
+    """The user a login is for, as read in the login's one lookup."""
+
+    id: int
+    client_id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_admin: bool
+
+
+# Login reads everything it needs in one statement (the throttle state of the email and IP, the user, the
+# tenant's state, the overrides) and writes everything in one more, so it costs little beyond the hash.
+_LOGIN_LOOKUP = text(
+    """
+    SELECT
+        (SELECT extract(epoch FROM max(t.locked_until) - now()) FROM login_throttles t
+         WHERE ((t.scope = 'email' AND t.key = :email) OR (t.scope = 'ip' AND t.key = :ip))
+           AND t.locked_until > now()) AS wait_seconds,
+        u.id, u.client_id, u.email, u.first_name, u.last_name, u.role, u.is_admin, u.password_hash,
+        u.active AS user_active, c.active AS client_active,
+        coalesce((SELECT json_agg(json_build_array(p.resource, p.action, p.granted))
+                  FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json) AS overrides
+    FROM (SELECT 1) AS one
+    LEFT JOIN users u ON u.email = :email
+    LEFT JOIN clients c ON c.id = u.client_id
+    """
+)
+
+_LOGIN_WRITE = text(
+    """
+    WITH reset AS (
+        DELETE FROM login_throttles WHERE scope = 'email' AND key = :email
+    ), opened AS (
+        INSERT INTO user_sessions (id, client_id, user_id, token_hash, expires_at, last_activity_at, ip_address,
+                                   user_agent)
+        VALUES (:session_id, :client_id, :user_id, :token_hash, :expires_at, :now, :ip, :user_agent)
+    ), audited AS (
+        INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id,
+                                  details)
+        VALUES (:client_id, :user_id, :email, 'login_succeeded', :ip, :user_agent, :request_id,
+                jsonb_build_object('session_id', CAST(:session_id AS text)))
+    )
+    UPDATE users SET last_login_at = :now, password_hash = coalesce(:new_hash, password_hash) WHERE id = :user_id
+    """
+)
+
+
 def login(*, db_session: Session, settings: Settings, email: str, password: str, meta: RequestMeta) -> LoginResult:
     """Check credentials (throttled), then open a new session and sign its token; commits a failure's record."""
     address = user_service.normalise_email(email)
     # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun the counter.
+    # (A separate statement: the lookup's snapshot must be taken after the lock is held.)
     db_session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"login:{address}"})
-    throttle.check(db_session=db_session, email=address, ip=meta.ip)
-    row = db_session.execute(
-        select(User, Client.active).join(Client, Client.id == User.client_id).where(User.email == address)
-    ).first()
-    user, client_active = (row[0], bool(row[1])) if row else (None, False)
-    stored = user.password_hash if user is not None and user.password_hash else None
+    row = db_session.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip}).one()
+    if row.wait_seconds is not None:
+        log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
+        raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(float(row.wait_seconds)))
+    stored: str | None = row.password_hash
     # Unknown emails still pay for one hash: timing must not reveal which emails exist.
     matches = verify_password(password, stored or dummy_hash(settings.password_iterations))
-    if not (matches and stored and user is not None and user.active and client_active):
-        _fail(db_session=db_session, settings=settings, address=address, user=user, meta=meta)
-    assert user is not None and stored is not None
-    throttle.reset_email(db_session=db_session, email=address)
-    if hash_iterations(stored) < settings.password_iterations:
-        user.password_hash = hash_password(password, iterations=settings.password_iterations)
+    if not (matches and stored and row.user_active and row.client_active):
+        _fail(
+            db_session=db_session,
+            settings=settings,
+            address=address,
+            user_id=row.id,
+            client_id=row.client_id,
+            meta=meta,
+        )
+    assert stored is not None
+    user = LoginUser(
+        id=row.id,
+        client_id=row.client_id,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        role=row.role,
+        is_admin=row.is_admin,
+    )
+    new_hash = (
+        hash_password(password, iterations=settings.password_iterations)
+        if hash_iterations(stored) < settings.password_iterations
+        else None
+    )
     now = datetime.now(UTC)
-    user.last_login_at = now
-    result = _open_session(db_session=db_session, settings=settings, user=user, meta=meta, now=now)
-    audit_service.record(
-        db_session=db_session,
-        event_type="login_succeeded",
-        client_id=user.client_id,
-        user_id=user.id,
-        actor_email=user.email,
-        ip_address=meta.ip,
-        user_agent=meta.user_agent,
-        request_id=meta.request_id,
-        details={"session_id": str(result.session_id)},
-    )
-    db_session.flush()
-    log.info("login_succeeded", user_id=user.id, client_id=user.client_id, session_id=str(result.session_id))
-    return result
-
-
-def _fail(*, db_session: Session, settings: Settings, address: str, user: User | None, meta: RequestMeta) -> None:
-    client_id = user.client_id if user is not None else None
-    counts = throttle.record_failure(
-        db_session=db_session, settings=settings, email=address, ip=meta.ip, client_id=client_id
-    )
-    audit_service.record(
-        db_session=db_session,
-        event_type="login_failed",
-        client_id=client_id,
-        user_id=user.id if user is not None else None,
-        actor_email=address,
-        ip_address=meta.ip,
-        user_agent=meta.user_agent,
-        request_id=meta.request_id,
-        details={"failures": counts.get("email", 0)},
-    )
-    # The failure's record must outlive the 401 the caller is about to get.
-    db_session.commit()
-    log.warning("login_failed", user_id=user.id if user else None, client_id=client_id, failures=counts)
-    raise NotAuthenticated(BAD_CREDENTIALS)
-
-
-def _open_session(
-    *, db_session: Session, settings: Settings, user: User, meta: RequestMeta, now: datetime
-) -> LoginResult:
     session_id = uuid.uuid4()
     expires_at = now + timedelta(minutes=settings.session_lifetime_minutes)
     token = tokens.issue(
@@ -168,21 +194,54 @@ def _open_session(
         issued_at=now,
         expires_at=expires_at,
     )
-    db_session.add(
-        UserSession(
-            id=session_id,
-            client_id=user.client_id,
-            user_id=user.id,
-            token_hash=token_digest(token),
-            expires_at=expires_at,
-            last_activity_at=now,
-            ip_address=meta.ip,
-            user_agent=(meta.user_agent or "")[:USER_AGENT_MAX] or None,
-        )
+    db_session.execute(
+        _LOGIN_WRITE,
+        {
+            "email": address,
+            "session_id": session_id,
+            "client_id": user.client_id,
+            "user_id": user.id,
+            "token_hash": token_digest(token),
+            "expires_at": expires_at,
+            "now": now,
+            "ip": meta.ip,
+            "user_agent": (meta.user_agent or "")[:USER_AGENT_MAX] or None,
+            "request_id": meta.request_id,
+            "new_hash": new_hash,
+        },
     )
-    overrides = rbac_service.overrides_of(db_session=db_session, user_id=user.id)
-    permissions = rbac_service.effective(user.role, overrides)
+    permissions = rbac_service.effective(user.role, [(r, a, bool(g)) for r, a, g in row.overrides])
+    log.info("login_succeeded", user_id=user.id, client_id=user.client_id, session_id=str(session_id))
     return LoginResult(token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions)
+
+
+def _fail(
+    *,
+    db_session: Session,
+    settings: Settings,
+    address: str,
+    user_id: int | None,
+    client_id: int | None,
+    meta: RequestMeta,
+) -> None:
+    counts = throttle.record_failure(
+        db_session=db_session, settings=settings, email=address, ip=meta.ip, client_id=client_id
+    )
+    audit_service.record(
+        db_session=db_session,
+        event_type="login_failed",
+        client_id=client_id,
+        user_id=user_id,
+        actor_email=address,
+        ip_address=meta.ip,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
+        details={"failures": counts.get("email", 0)},
+    )
+    # The failure's record must outlive the 401 the caller is about to get.
+    db_session.commit()
+    log.warning("login_failed", user_id=user_id, client_id=client_id, failures=counts)
+    raise NotAuthenticated(BAD_CREDENTIALS)
 
 
 # One statement, one round trip: the session (live, unexpired, not idle, hash matching), its user and

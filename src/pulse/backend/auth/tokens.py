@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import jwt
 
@@ -51,18 +53,28 @@ def issue(
 def verify(token: str, *, secret: str, algorithm: str, verify_exp: bool = True) -> Claims:
     """Check signature (configured algorithm only), expiry and claim shapes; NotAuthenticated otherwise."""
     try:
-        data = jwt.decode(
-            token,
-            secret,
-            algorithms=[algorithm],
-            options={"require": REQUIRED_CLAIMS, "verify_exp": verify_exp},
-        )
-        claims = Claims(
-            user_id=int(data["sub"]),
-            session_id=uuid.UUID(str(data["sid"])),
-            client_id=int(data["cid"]),
-            role=str(data["role"]),
-        )
+        claims, expires = _verified(token, secret, algorithm)
     except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
         raise NotAuthenticated("Invalid or expired token") from exc
+    if verify_exp and expires <= time.time():
+        raise NotAuthenticated("Invalid or expired token")
     return claims
+
+
+# The same token string always verifies the same way, so its signature is checked once and remembered
+# (validation runs on every ETL request). Failures are never cached; expiry is checked on every call.
+@lru_cache(maxsize=4096)
+def _verified(token: str, secret: str, algorithm: str) -> tuple[Claims, int]:
+    data = jwt.decode(
+        token,
+        secret,
+        algorithms=[algorithm],
+        options={"require": REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
+    )
+    claims = Claims(
+        user_id=int(data["sub"]),
+        session_id=uuid.UUID(str(data["sid"])),
+        client_id=int(data["cid"]),
+        role=str(data["role"]),
+    )
+    return claims, int(data["exp"])

@@ -1,0 +1,203 @@
+"""Backend Service figures: login latency against the bare PBKDF2 cost, and `validate` under concurrency.
+
+Everything runs for real on loopback: a PostgreSQL (embedded unless DATABASE_URL names a server) and one
+`pulse backend` process (one uvicorn worker). The load generator speaks raw HTTP/1.1 keep-alive over asyncio
+streams so that it, not the service, is the lighter side on a small machine. Usage:
+
+    .venv/bin/python benchmarks/bench_backend.py [--logins 30] [--clients 50] [--seconds 10] [--rate 10]
+
+Targets: login <= 1.2x the hash alone; validate p99 <= 15 ms with 50 concurrent clients. Hash and login
+samples are interleaved so both see the same machine load. Validate runs twice: saturated (each client
+sends its next request as soon as the last answer arrives: throughput) and paced (each client sends
+`--rate` requests per second: latency at a steady load the ETL Service could plausibly generate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from tests.factories import DEFAULT_PASSWORD, make_client, make_user  # noqa: E402
+from tests.pg import TestServer  # noqa: E402
+from tests.servers import PulseProcess, free_port, wait_for_health  # noqa: E402
+
+from pulse.core.config import Settings  # noqa: E402
+from pulse.core.db.engine import make_engine  # noqa: E402
+from pulse.core.db.migrations import MigrationRunner  # noqa: E402
+from pulse.core.security import hash_password, verify_password  # noqa: E402
+
+API = "/api/v1"
+SECRET = "bench-" + "s" * 48
+FERNET = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:8.2f} ms"
+
+
+def bench_login_vs_hash(settings: Settings, base: str, email: str, rounds: int) -> tuple[list[float], list[float]]:
+    """Interleaved samples of a bare PBKDF2 verification and a full login over HTTP (one keep-alive connection)."""
+    stored = hash_password(DEFAULT_PASSWORD, iterations=settings.password_iterations)
+    hashes, logins = [], []
+    with httpx.Client(base_url=base + API) as client:
+        for _ in range(3):  # warm-up: connections, prepared statements
+            client.post("/auth/login", json={"email": email, "password": DEFAULT_PASSWORD}).raise_for_status()
+        for _ in range(rounds):
+            started = time.perf_counter()
+            verify_password(DEFAULT_PASSWORD, stored)
+            hashes.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            response = client.post("/auth/login", json={"email": email, "password": DEFAULT_PASSWORD})
+            logins.append(time.perf_counter() - started)
+            response.raise_for_status()
+    return hashes, logins
+
+
+async def _client(
+    port: int, token: str, until: float, samples: list[float], errors: list[str], interval: float = 0.0
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = (
+        f"POST {API}/auth/validate HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+        "Content-Length: 0\r\n\r\n"
+    ).encode()
+    next_at = time.perf_counter() + random.uniform(0, interval)
+    try:
+        while time.perf_counter() < until:
+            if interval:
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += interval
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            samples.append(time.perf_counter() - started)
+            if not head.startswith(b"HTTP/1.1 200"):
+                errors.append(head.split(b"\r\n", 1)[0].decode())
+    finally:
+        writer.close()
+
+
+async def bench_validate(
+    port: int, token: str, clients: int, seconds: float, rate: float = 0.0
+) -> tuple[list[float], list[str], float]:
+    """`clients` keep-alive connections calling validate for `seconds`, back to back or at `rate` per second."""
+    interval = 1.0 / rate if rate else 0.0
+    warm: list[float] = []
+    await asyncio.gather(*[_client(port, token, time.perf_counter() + 1.0, warm, []) for _ in range(clients)])
+    samples: list[float] = []
+    errors: list[str] = []
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(*[_client(port, token, until, samples, errors, interval) for _ in range(clients)])
+    return samples, errors, time.perf_counter() - started
+
+
+def report_validate(title: str, samples: list[float], errors: list[str], elapsed: float) -> float:
+    """Print one validate run; returns its p99."""
+    p50, p99 = percentile(samples, 50), percentile(samples, 99)
+    print(title)
+    print(f"  requests: {len(samples)}  errors: {len(errors)}  throughput: {len(samples) / elapsed:8.0f} req/s")
+    print(f"  p50: {ms(p50)}  p90: {ms(percentile(samples, 90))}  p99: {ms(p99)}  max: {ms(max(samples))}")
+    if errors:
+        print(f"  first error: {errors[0]}")
+    return p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--logins", type=int, default=30, help="sequential logins to time")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent validate clients")
+    parser.add_argument("--seconds", type=float, default=10.0, help="validate run length")
+    parser.add_argument("--rate", type=float, default=10.0, help="paced run: requests per second per client")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="pulse-bench-backend-"))
+    pg = TestServer.start(scratch / "pg")
+    url = pg.create_database("pulse_bench")
+    backend: PulseProcess | None = None
+    try:
+        MigrationRunner(url).apply()
+        settings = Settings(
+            DATABASE_URL=url, JWT_SECRET_KEY=SECRET, PULSE_ENCRYPTION_KEY=FERNET, PULSE_DATA_DIR=scratch
+        )
+        engine = make_engine(url)
+        client_id = make_client(engine, "Bench Corp")
+        email = "bench@example.com"
+        make_user(engine, settings, client_id=client_id, role="admin", email=email)
+        engine.dispose()
+
+        port = free_port()
+        env = {
+            "DATABASE_URL": url,
+            "JWT_SECRET_KEY": SECRET,
+            "PULSE_ENCRYPTION_KEY": FERNET,
+            "PULSE_DATA_DIR": str(scratch),
+            "LOG_LEVEL": "WARNING",
+            "PULSE_LOG_FORMAT": "json",
+            "PULSE_LOGIN_MAX_FAILURES": "1000000",
+        }
+        env = {**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "PULSE_DEMO")}, **env}
+        backend = PulseProcess(["backend", "--port", str(port)], env, scratch / "backend.log").start()
+        base = f"http://127.0.0.1:{port}"
+        wait_for_health(base, timeout=90)
+
+        hashes, logins = bench_login_vs_hash(settings, base, email, args.logins)
+        hash_cost, login_median = statistics.median(hashes), statistics.median(logins)
+        token = httpx.post(base + API + "/auth/login", json={"email": email, "password": DEFAULT_PASSWORD}).json()[
+            "token"
+        ]
+        with httpx.Client() as client:
+            single = []
+            for _ in range(200):
+                started = time.perf_counter()
+                client.post(base + API + "/auth/validate", headers={"Authorization": f"Bearer {token}"})
+                single.append(time.perf_counter() - started)
+        saturated = asyncio.run(bench_validate(port, token, args.clients, args.seconds))
+        paced = asyncio.run(bench_validate(port, token, args.clients, args.seconds, rate=args.rate))
+
+        print(f"machine load average (1 min) at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        print(f"PBKDF2-SHA256 verify ({settings.password_iterations} iterations), median: {ms(hash_cost)}")
+        print(f"login over HTTP, median of {len(logins)} (interleaved):      {ms(login_median)}")
+        ratio = login_median / hash_cost
+        print(f"login / hash ratio: {ratio:.2f}x (target <= 1.20x) -> {'OK' if ratio <= 1.2 else 'MISSED'}")
+        print(f"validate, one client, sequential: p50 {ms(percentile(single, 50))}  p99 {ms(percentile(single, 99))}")
+        report_validate(
+            f"validate, {args.clients} clients back to back, one uvicorn worker process ({saturated[2]:.1f} s):",
+            *saturated,
+        )
+        p99 = report_validate(
+            f"validate, {args.clients} clients x {args.rate:g} req/s each, one worker process ({paced[2]:.1f} s):",
+            *paced,
+        )
+        print(f"  paced p99 target <= 15 ms -> {'OK' if p99 <= 0.015 else 'MISSED'}")
+    finally:
+        if backend is not None:
+            backend.stop()
+        pg.drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
