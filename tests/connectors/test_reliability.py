@@ -149,3 +149,22 @@ def test_malformed_records_are_skipped_reported_and_the_rest_is_kept(
     assert prs == sum(len(r.pulls) for r in ds.repositories) - 1
     assert len(items) == len(ds.work_items) - 1
     assert bad_item.key not in items
+
+
+def test_test_connection_tells_good_from_bad_credentials(sim: RunningSimulator) -> None:
+    def config(kind: str, creds: dict[str, str]) -> IntegrationConfig:
+        return IntegrationConfig(id=1, client_id=1, type=kind, name=kind, base_url=sim.base_url, credentials=creds,
+                                 settings={})  # fmt: skip
+
+    ok, message = GitHubConnector().test_connection(config("github", {"token": "sim-github-token"}))
+    assert ok and "pulse-sim" in message
+    ok, message = GitHubConnector().test_connection(config("github", {"token": "wrong"}))
+    assert not ok and "401" in message and "wrong" not in message
+    good = {"email": "sim@example.com", "api_token": "sim-jira-token"}
+    assert JiraConnector().test_connection(config("jira", good))[0]
+    ok, message = JiraConnector().test_connection(config("jira", {**good, "api_token": "nope"}))
+    assert not ok and "401" in message
+    unreachable = IntegrationConfig(id=1, client_id=1, type="github", name="g", base_url="http://127.0.0.1:9",
+                                    credentials={"token": "x"}, settings={})  # fmt: skip
+    ok, message = GitHubConnector().test_connection(unreachable)
+    assert not ok and "unreachable" in message
