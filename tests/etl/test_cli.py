@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 
 from pulse.core.config import Settings
-from tests.etl.conftest import fake_rows, make_integration, process_env
+from tests.etl.conftest import bearer, fake_rows, make_integration, process_env
 from tests.etl.test_jobs import Workers
 from tests.factories import make_client
+from tests.servers import PulseProcess, free_port, wait_for_health
 
 
 def pulse(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -47,3 +50,20 @@ def test_sync_of_an_unknown_integration_fails_cleanly(fake_tables: Engine, setti
     result = pulse(settings, "sync", "999999")
     assert result.returncode == 4
     assert "integration 999999 not found" in result.stderr
+
+
+def test_pulse_etl_serves_the_service(
+    settings: Settings, tokens: dict[str, str], backend_process: PulseProcess, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = process_env(settings, BACKEND_SERVICE_URL=backend_process.base_url)  # type: ignore[attr-defined]
+    service = PulseProcess(["etl", "--port", str(port)], env, tmp_path / "etl.log").start()
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}")
+        response = httpx.get(f"http://127.0.0.1:{port}/api/v1/integrations", headers=bearer(tokens["admin"]))
+        assert response.status_code == 200, service.logs()
+        assert httpx.get(f"http://127.0.0.1:{port}/ready").status_code == 200
+    finally:
+        # uvicorn shuts down gracefully, then re-raises SIGTERM (hence -15 rather than 0).
+        assert service.stop() in (0, -15)
+        assert "Application shutdown complete" in service.logs()
