@@ -266,3 +266,23 @@ def test_sigterm_checkpoints_and_another_worker_resumes(
     run = wait_status(fake_tables, job_run_id, "FINISHED", "FAILED")
     assert run.status == "FINISHED", run.error
     assert fake_rows(fake_tables, integration_id) == list(range(30))
+
+
+def test_waiting_runs_that_lost_their_queue_job_are_queued_again(fake_tables: Engine, settings: Settings) -> None:
+    from pulse.etl.jobs import runner
+
+    client_id = make_client(fake_tables)
+    lost = start_run(fake_tables, settings, make_integration(fake_tables, settings, client_id))
+    stranded = start_run(fake_tables, settings, make_integration(fake_tables, settings, client_id))
+    with fake_tables.begin() as conn:
+        conn.execute(text("DELETE FROM procrastinate_jobs WHERE args->>'job_run_id' = :i"), {"i": str(lost)})
+        # Fetched by a worker that died before claiming it: 'doing', with no live worker behind it.
+        conn.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing' WHERE args->>'job_run_id' = :i"), {"i": str(stranded)}
+        )
+        conn.execute(text("UPDATE job_runs SET last_updated_at = now() - interval '5 minutes'"))
+    runtime = runner.Runtime(settings=settings, engine=fake_tables, url=str(settings.database_url))
+    assert runner.requeue_orphans(runtime) == 2
+    with unit_of_work(fake_tables) as db_session:
+        assert queue.is_queued(db_session, lost) and queue.is_queued(db_session, stranded)
+    assert runner.requeue_orphans(runtime) == 0  # just queued again: nothing left to do

@@ -39,15 +39,18 @@ def defer_run(db_session: Session, job_run_id: int, *, scheduled_at: datetime | 
     return int(queue_job_id)
 
 
-def is_queued(db_session: Session, job_run_id: int) -> bool:
-    """Whether a queue job for this run waits or runs."""
+def is_queued(db_session: Session, job_run_id: int, *, worker_stale_seconds: float = 60.0) -> bool:
+    """Whether a queue job for this run waits, or runs on a worker that still beats."""
+    # A 'doing' job of a killed worker stays 'doing' forever; it does not count as queued.
     return bool(
         db_session.execute(
             text(
-                "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task "
-                "AND status IN ('todo', 'doing') AND args->>'job_run_id' = :id)"
+                "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.task_name = :task "
+                "AND j.args->>'job_run_id' = :id AND (j.status = 'todo' OR (j.status = 'doing' AND EXISTS ("
+                "SELECT 1 FROM procrastinate_workers w WHERE w.id = j.worker_id "
+                "AND w.last_heartbeat > now() - make_interval(secs => :stale)))))"
             ),
-            {"task": TASK_NAME, "id": str(job_run_id)},
+            {"task": TASK_NAME, "id": str(job_run_id), "stale": worker_stale_seconds},
         ).scalar_one()
     )
 

@@ -428,7 +428,7 @@ def requeue_orphans(runtime: Runtime, *, older_than_seconds: float = 60.0) -> in
             .with_for_update(skip_locked=True)
         ).scalars()
         for run in waiting:
-            if not queue.is_queued(db_session, run.id):
+            if not queue.is_queued(db_session, run.id, worker_stale_seconds=runtime.settings.job_stale_seconds):
                 queue.defer_run(db_session, run.id)
                 run.last_updated_at = datetime.now(UTC)
                 count += 1
