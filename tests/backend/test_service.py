@@ -143,3 +143,22 @@ def test_pulse_backend_serves_logins(settings: Settings, tenant: Tenant, tmp_pat
     finally:
         assert process.stop() is not None
     assert "correct horse battery staple" not in process.logs()
+
+
+def test_dev_mode_generates_and_keeps_a_secret(clean_engine: Engine, settings: Settings, tenant: Tenant) -> None:
+    dev = settings.model_copy(update={"jwt_secret_key": None, "debug": True})
+    first = start_backend(dev)
+    try:
+        token = httpx.post(
+            first.base_url + API + "/auth/login",
+            json={"email": tenant.user_email, "password": "correct horse battery staple"},
+        ).json()["token"]
+    finally:
+        first.stop()
+    second = start_backend(dev)  # a restart reads the same persisted secret
+    try:
+        answer = httpx.post(second.base_url + API + "/auth/validate", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+    finally:
+        second.stop()
+    assert (settings.data_dir / "dev-secrets.json").exists()

@@ -169,3 +169,24 @@ def test_unknown_email_costs_a_hash(api: httpx.Client, tenant: Tenant) -> None:
     known = sorted(timed(tenant.user_email) for _ in range(3))[1]
     # Same order of magnitude: a missing hash would make the unknown email several times faster.
     assert unknown > known * 0.5
+
+
+def test_a_parallel_burst_cannot_outrun_the_email_counter(
+    tenant: Tenant, settings: Settings, clean_engine: Engine
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Ten clients behind a trusted proxy, each with its own address, so only the email counter is in play.
+    trusted = settings.model_copy(update={"trusted_proxies": ["127.0.0.0/8"]})
+    server = start_backend(trusted)
+    try:
+
+        def guess(n: int) -> int:
+            with httpx.Client(base_url=server.base_url + API, timeout=60) as client:
+                return _attempt(client, tenant.user_email, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            statuses = list(pool.map(guess, range(10)))
+    finally:
+        server.stop()
+    assert statuses.count(401) == 5 and statuses.count(429) == 5, statuses

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg_pool
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,7 +62,8 @@ class CredentialsOnlyForAllowedOrigins:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Backend Service; refuses unusable secrets (ConfigError) before anything starts."""
     settings = settings or get_settings()
-    settings.jwt_secret()
+    # Resolve the secret once (in dev mode it comes from a file), refusing unusable ones before anything starts.
+    settings = settings.model_copy(update={"jwt_secret_key": SecretStr(settings.jwt_secret())})
     url = libpq_url(settings)
     engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     # Token validation runs on the event loop with its own autocommit pool: one statement, one round trip,
