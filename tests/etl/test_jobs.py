@@ -159,6 +159,13 @@ def test_killed_worker_is_recovered_by_another_from_the_checkpoint(
     assert fake_rows(fake_tables, integration_id) == list(range(40))
     messages = event_messages(fake_tables, job_run_id)
     assert any("stopped sending heartbeats" in m for m in messages)
+
+    def doing() -> int:
+        with fake_tables.connect() as conn:
+            query = text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'")
+            return int(conn.execute(query).scalar_one())
+
+    wait_until(lambda: doing() == 0, what="the dead worker's queue job to be closed, not left 'doing' forever")
     assert any(m.startswith("starting at item") and m != "starting at item 0" for m in messages)
 
 

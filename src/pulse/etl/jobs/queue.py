@@ -55,6 +55,24 @@ def is_queued(db_session: Session, job_run_id: int, *, worker_stale_seconds: flo
     )
 
 
+def abandon_dead(db_session: Session, *, worker_stale_seconds: float = 60.0) -> int:
+    """Mark failed the sync queue jobs that dead workers left 'doing' (their runs are recovered separately)."""
+    ids = db_session.execute(
+        text(
+            "SELECT j.id FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
+            "WHERE j.task_name = :task AND j.status = 'doing' "
+            "AND (w.id IS NULL OR w.last_heartbeat <= now() - make_interval(secs => :stale)) "
+            "FOR UPDATE OF j SKIP LOCKED"
+        ),
+        {"task": TASK_NAME, "stale": worker_stale_seconds},
+    ).scalars()
+    count = 0
+    for queue_job_id in list(ids):
+        db_session.execute(text("SELECT procrastinate_finish_job_v1(:id, 'failed', false)"), {"id": queue_job_id})
+        count += 1
+    return count
+
+
 def make_app(url: str) -> procrastinate.App:
     """A Procrastinate app on Pulse's database with the sync task registered."""
     from pulse.etl.jobs import runner

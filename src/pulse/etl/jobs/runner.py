@@ -413,6 +413,13 @@ def recover_stale(runtime: Runtime) -> int:
     return recovered
 
 
+def close_dead_queue_jobs(runtime: Runtime) -> int:
+    """Close queue jobs left 'doing' by workers that stopped beating (housekeeping; runs recover on their own)."""
+    # Twice the run threshold: a worker that is only slow keeps its jobs.
+    with unit_of_work(runtime.engine) as db_session:
+        return queue.abandon_dead(db_session, worker_stale_seconds=2 * runtime.settings.job_stale_seconds)
+
+
 def requeue_orphans(runtime: Runtime, *, older_than_seconds: float = 60.0) -> int:
     """Queue again waiting runs that have no queue job (lost by a crash between states)."""
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)

@@ -27,6 +27,7 @@ async def _maintenance(runtime: runner.Runtime) -> None:
         try:
             await asyncio.to_thread(runner.recover_stale, runtime)
             await asyncio.to_thread(runner.requeue_orphans, runtime)
+            await asyncio.to_thread(runner.close_dead_queue_jobs, runtime)
             if loop.time() >= next_schedule:
                 await asyncio.to_thread(runner.fire_due_schedules, runtime)
                 next_schedule = loop.time() + settings.scheduler_interval_seconds
