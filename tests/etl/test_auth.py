@@ -239,3 +239,14 @@ def test_listener_reconnects_by_itself_and_revocations_still_bite(
     while httpx.get(url, headers=bearer(token)).status_code != 401:
         assert time.monotonic() - started < 1.0
         time.sleep(0.01)
+
+
+def test_cors_allows_the_web_app_origin_only(etl_server: ThreadServer) -> None:
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+    url = etl_server.base_url + API + "/integrations"
+    allowed = httpx.options(url, headers={"Origin": "http://localhost:5173", **preflight})
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert allowed.headers["access-control-allow-credentials"] == "true"
+    refused = httpx.options(url, headers={"Origin": "https://evil.example", **preflight})
+    assert "access-control-allow-origin" not in refused.headers
+    assert "access-control-allow-credentials" not in refused.headers

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from pulse import __version__
+from pulse.backend.main import CredentialsOnlyForAllowedOrigins
 from pulse.core.config import Settings, get_settings
 from pulse.core.db.engine import libpq_url, make_engine, session_factory
 from pulse.core.errors import DependencyUnavailable, install_error_handlers
@@ -63,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
     )
+    app.add_middleware(CredentialsOnlyForAllowedOrigins)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/health", include_in_schema=False)
