@@ -155,6 +155,13 @@ export function distributionOption(items: FlowItem[]): ChartOption {
   };
 }
 
+const CATEGORY_LABELS: Record<string, string> = {
+  to_do: 'To do',
+  in_progress: 'In progress',
+  done: 'Done',
+  discarded: 'Discarded',
+};
+
 /** Median time in each flow step, coloured by category. */
 export function timeInStepOption(flow: FlowMetrics): ChartOption {
   const steps = flow.time_in_step ?? [];
@@ -166,7 +173,7 @@ export function timeInStepOption(flow: FlowMetrics): ChartOption {
     xAxis: hoursAxis,
     yAxis: { type: 'category', data: steps.map((step) => step.step), inverse: true },
     series: categories.map((category) => ({
-      name: category,
+      name: CATEGORY_LABELS[category] ?? category,
       type: 'bar',
       stack: 'steps',
       data: steps.map((step) => (step.category === category ? step.median_hours : null)),
@@ -174,7 +181,7 @@ export function timeInStepOption(flow: FlowMetrics): ChartOption {
   };
 }
 
-/** Throughput and WIP per period. */
+/** Throughput and median cycle time per period. */
 export function flowTrendOption(trend: FlowTrend): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
@@ -187,7 +194,6 @@ export function flowTrendOption(trend: FlowTrend): ChartOption {
     ],
     series: [
       { name: 'Throughput', type: 'bar', data: trend.points.map((point) => point.throughput?.items ?? null) },
-      { name: 'WIP', type: 'line', data: trend.points.map((point) => point.wip?.items ?? null) },
       {
         name: 'Median cycle time',
         type: 'line',

@@ -83,10 +83,10 @@ export function FlowSection({ filters, granularity }: { filters: FlowFilters; gr
         </figure>
         <figure className="card" style={{ margin: 0 }}>
           <figcaption>
-            <h3>Throughput and WIP</h3>
+            <h3>Throughput and cycle time</h3>
           </figcaption>
           <QueryState query={trend} label="flow trend" compact>
-            {() => (trendOption ? <Chart option={trendOption} label={`Throughput, WIP and cycle time per ${granularity}`} /> : null)}
+            {() => (trendOption ? <Chart option={trendOption} label={`Completed items and median cycle time per ${granularity}`} /> : null)}
           </QueryState>
         </figure>
       </div>

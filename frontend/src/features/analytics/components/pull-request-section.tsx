@@ -29,7 +29,7 @@ const ITEM_COLUMNS: Column<PullRequestItem>[] = [
     ),
     sortable: true,
   },
-  { key: 'author', header: 'Author', cell: (pr) => pr.author, sortable: true },
+  { key: 'author', header: 'Author', cell: (pr) => pr.author ?? '—' },
   { key: 'coding_hours', header: 'Coding', cell: (pr) => formatHours(pr.coding_hours), sortable: true, numeric: true },
   { key: 'pickup_hours', header: 'Pickup', cell: (pr) => formatHours(pr.pickup_hours), sortable: true, numeric: true },
   { key: 'review_hours', header: 'Review', cell: (pr) => formatHours(pr.review_hours), sortable: true, numeric: true },
@@ -37,17 +37,18 @@ const ITEM_COLUMNS: Column<PullRequestItem>[] = [
   {
     key: 'total_hours',
     header: 'Cycle time',
-    cell: (pr) => <strong>{formatHours(pr.total_hours ?? pr.cycle_time_hours)}</strong>,
+    cell: (pr) => <strong>{formatHours(pr.total_hours)}</strong>,
     sortable: true,
     numeric: true,
   },
   {
     key: 'lines',
     header: 'Lines',
-    cell: (pr) => formatNumber(pr.lines ?? (pr.additions ?? 0) + (pr.deletions ?? 0), 0),
+    cell: (pr) => formatNumber(pr.lines, 0),
     sortable: true,
     numeric: true,
   },
+  { key: 'files', header: 'Files', cell: (pr) => formatNumber(pr.files, 0), sortable: true, numeric: true },
   { key: 'reviews', header: 'Reviews', cell: (pr) => formatNumber(pr.reviews, 0), sortable: true, numeric: true },
 ];
 
@@ -69,7 +70,7 @@ function PullRequestItems({ filters }: { filters: AnalyticsFilters }) {
             caption="Pull requests"
             columns={ITEM_COLUMNS}
             rows={data.items}
-            rowKey={(pr) => pr.pull_request_id ?? pr.id ?? `${pr.repository}#${pr.number}`}
+            rowKey={(pr) => pr.pull_request_id}
             sort={sort}
             onSortChange={(next) => {
               setSort(next);

@@ -40,26 +40,28 @@ export type PullRequestTrendPoint = {
 export type PullRequestTrend = { granularity: string; points: PullRequestTrendPoint[] };
 
 export type PullRequestItem = {
-  id?: number | string;
-  pull_request_id?: number | string;
+  pull_request_id: number | string;
   repository: string;
   number: number;
   title: string;
-  author: string;
-  opened_at?: string | null;
-  merged_at?: string | null;
-  coding_hours?: number | null;
-  pickup_hours?: number | null;
-  review_hours?: number | null;
-  deploy_hours?: number | null;
-  total_hours?: number | null;
-  cycle_time_hours?: number | null;
-  additions?: number | null;
-  deletions?: number | null;
-  lines?: number | null;
-  changed_files?: number | null;
-  reviews?: number | null;
-  comments?: number | null;
+  author: string | null;
+  first_commit_at: string | null;
+  opened_at: string;
+  first_review_at: string | null;
+  merged_at: string;
+  deployed_at: string | null;
+  deployment_id: number | string | null;
+  coding_hours: number | null;
+  pickup_hours: number | null;
+  review_hours: number | null;
+  deploy_hours: number | null;
+  total_hours: number | null;
+  lines: number | null;
+  files: number | null;
+  reviews: number;
+  comments: number;
+  review_cycles: number;
+  rework_commits: number;
 };
 
 export type Percentiles = { median_hours: number | null; p75_hours?: number | null; p90_hours?: number | null };
@@ -79,21 +81,24 @@ export type FlowTrendPoint = {
   cycle_time?: Partial<Percentiles>;
   lead_time?: Partial<Percentiles>;
   throughput?: { items?: number; per_week?: number | null };
-  wip?: { items?: number };
+  flow_efficiency?: number | null;
+  reopen_rate?: number | null;
 };
 
 export type FlowTrend = { granularity: string; points: FlowTrendPoint[] };
 
 export type FlowItem = {
-  id?: number | string;
+  id: number | string;
   key: string;
-  title?: string;
-  issue_type?: string;
-  type?: string;
-  status?: string;
-  started_at?: string | null;
-  done_at?: string | null;
-  resolved_at?: string | null;
-  cycle_time_hours?: number | null;
-  lead_time_hours?: number | null;
+  summary: string;
+  issue_type: string;
+  project: string;
+  status: string;
+  opened_at: string;
+  cycle_started_at: string | null;
+  completed_at: string;
+  cycle_time_hours: number | null;
+  lead_time_hours: number;
+  active_hours: number;
+  reopened: boolean;
 };
