@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from procrastinate.worker import Worker
 
@@ -39,6 +40,11 @@ async def _maintenance(runtime: runner.Runtime) -> None:
 async def run_worker(settings: Settings, *, concurrency: int = 1, stop: asyncio.Event | None = None) -> None:
     """Run a worker until SIGTERM/SIGINT (or `stop` is set): running syncs checkpoint and hand over."""
     load_builtin_connectors()
+    # Sync tasks and maintenance run in the default executor: give every concurrent sync a thread and keep
+    # spare ones, so recovery and schedules never wait behind long syncs.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=concurrency + 4, thread_name_prefix="pulse-worker")
+    )
     url = libpq_url(settings)
     engine = make_engine(url, pool_size=concurrency + 3, max_overflow=concurrency + 3)
     runtime = runner.Runtime(settings=settings, engine=engine, url=url)
