@@ -113,12 +113,12 @@ def _check(response: httpx.Response) -> dict[str, Any]:
     return dict(response.json())
 
 
-def seed_demo(*, settings: Settings, database_url: str, sim_url: str, wait: bool = True) -> DemoInfo:
+def seed_demo(
+    *, settings: Settings, database_url: str, sim_url: str, backend: str, etl: str, wait: bool = True
+) -> DemoInfo:
     """Create (or reuse) the demo tenant, users and integrations, and start their first sync."""
     client_id, credentials = _ensure_tenant_and_users(settings, database_url)
     info = DemoInfo(client_id=client_id, credentials=credentials)
-    backend = settings.public_backend_url or settings.backend_service_url
-    etl = settings.public_etl_url or "http://127.0.0.1:8000"
     with httpx.Client(timeout=30) as http:
         admin = credentials["admin"]
         login = _check(http.post(f"{backend}/api/v1/auth/login", json=admin))

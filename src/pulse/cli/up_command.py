@@ -178,7 +178,7 @@ def up(
             from pulse.demo import seed_demo
 
             table.add_row("GitHub/Jira simulator", sim_url)
-            info = seed_demo(settings=settings, database_url=url, sim_url=sim_url)
+            info = seed_demo(settings=settings, database_url=url, sim_url=sim_url, backend=backend_url, etl=etl_url)
             out.print(table)
             out.print(info.describe())
         else:
