@@ -17,7 +17,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from pulse.core.config import Settings
-from pulse.etl.deps import permission_of
+from pulse.etl.deps import permission_of, require
 from pulse.etl.main import create_app
 from tests.etl.conftest import API, Tenant, bearer, login, make_integration, process_env, start_run, wait_for_listener
 from tests.servers import PulseProcess, ThreadServer, free_port, wait_for_health
@@ -65,6 +65,26 @@ def test_every_route_declares_a_permission(settings: Settings) -> None:
         assert declared_permission(route, inherited) is not None, f"{path} declares no permission"
     # The walk really reaches the routers (including ones other domains add later through api.py).
     assert "/api/v1/integrations" in seen and "/api/v1/jobs/{job_run_id}/events" in seen
+
+
+def test_the_route_audit_catches_a_route_without_permission(settings: Settings) -> None:
+    from fastapi import APIRouter
+
+    app = create_app(settings)
+    extra = APIRouter(prefix="/api/v1/extra")
+
+    @extra.get("/open")
+    def open_route() -> dict[str, str]:
+        return {}
+
+    @extra.get("/guarded", dependencies=[require("logs", "read")])
+    def guarded_route() -> dict[str, str]:
+        return {}
+
+    app.include_router(extra)
+    found = {path: declared_permission(route, inherited) for path, route, inherited in walk_routes(list(app.routes))}
+    assert found["/api/v1/extra/open"] is None
+    assert found["/api/v1/extra/guarded"] == ("logs", "read")
 
 
 def test_health_and_ready_need_no_token(etl_server: ThreadServer) -> None:
