@@ -270,3 +270,27 @@ def test_cors_allows_the_web_app_origin_only(etl_server: ThreadServer) -> None:
     refused = httpx.options(url, headers={"Origin": "https://evil.example", **preflight})
     assert "access-control-allow-origin" not in refused.headers
     assert "access-control-allow-credentials" not in refused.headers
+
+
+def test_a_backend_that_hangs_is_503_not_a_hang(settings: Settings) -> None:
+    import socket
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()[0]), daemon=True).start()
+    backend_url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    app_settings = settings.model_copy(update={"backend_service_url": backend_url, "auth_timeout_seconds": 0.5})
+    server = ThreadServer(create_app(app_settings)).start()
+    try:
+        started = time.monotonic()
+        response = httpx.get(server.base_url + API + "/integrations", headers=bearer("some-token"), timeout=10)
+        assert response.status_code == 503 and response.json()["error"]["code"] == "dependency_unavailable"
+        assert time.monotonic() - started < 3
+    finally:
+        server.stop()
+        for conn in accepted:
+            conn.close()
+        silent.close()

@@ -110,8 +110,10 @@ def test_patch_replaces_credentials_and_deactivate_keeps_the_row(
         stored = conn.execute(text("SELECT credentials_encrypted FROM integrations")).scalar_one()
     assert crypto.decrypt_credentials(settings, stored) == {"token": "new-1"}
     assert admin.patch(f"/integrations/{integration_id}", json={"base_url": "http://evil.example"}).status_code == 422
+    job_run_id = admin.post(f"/integrations/{integration_id}/sync").json()["job_run_id"]
     deactivated = admin.post(f"/integrations/{integration_id}/deactivate")
     assert deactivated.status_code == 200 and deactivated.json()["active"] is False
+    assert admin.get(f"/jobs/{job_run_id}").json()["status"] == "CANCELLED"  # its waiting sync goes too
     assert admin.post(f"/integrations/{integration_id}/sync").status_code == 409
     with clean_engine.connect() as conn:
         assert conn.execute(text("SELECT active FROM sync_schedules")).scalar_one() is False

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pulse.core.config import Settings
-from pulse.core.db.models import Integration, JobRun
+from pulse.core.db.models import LIVE_JOB_STATUSES, Integration, JobRun
 from pulse.core.errors import InvalidInput, NotFound
 from pulse.core.logging import get_logger
 from pulse.etl.connectors.base.interface import IntegrationConfig, get_connector
 from pulse.etl.integrations import crypto
 from pulse.etl.integrations.schemas import IntegrationCreate, IntegrationRead, IntegrationUpdate, LastSync
 from pulse.etl.jobs import schedules
+from pulse.etl.jobs import service as job_service
 
 log = get_logger(__name__)
 
@@ -172,10 +173,17 @@ def update(
 
 
 def deactivate(*, db_session: Session, integration: Integration) -> Integration:
-    """Set `active = false` (its schedule stops; its data stays but leaves the metrics)."""
+    """Set `active = false`: its schedule stops, a live sync is cancelled; its data stays but leaves the metrics."""
     integration.active = False
     db_session.flush()
     schedules.apply(db_session=db_session, integration=integration)
+    live = db_session.execute(
+        select(JobRun)
+        .where(JobRun.integration_id == integration.id, JobRun.status.in_(LIVE_JOB_STATUSES))
+        .with_for_update()
+    ).scalars()
+    for run in live:
+        job_service.cancel(db_session=db_session, run=run)
     log.info("integration_deactivated", integration_id=integration.id)
     return integration
 
