@@ -130,3 +130,24 @@ def test_search_by_post_gives_the_same_data_as_by_get(sim: RunningSimulator, cle
     sync(clean_engine, by_post)
     assert sum(sim_stats(sim)["by_route"]["POST /rest/api/3/search/jql"].values()) >= 3
     assert snapshot(clean_engine, by_post.id) == snapshot(clean_engine, by_get.id)
+
+
+def test_an_unchanged_resync_costs_one_search_and_refreshes_catalogues_when_due(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "jira", sim.base_url, jira_settings())
+    sync(clean_engine, integration)
+    before = snapshot(clean_engine, integration.id)
+    sim_stats(sim, reset=True)
+    sync(clean_engine, integration)
+    routes = sim_stats(sim, reset=True)["by_route"]
+    assert set(routes) <= {"GET /rest/api/3/search/jql", "GET /rest/api/3/issue/{key}/changelog"}
+    assert sum(routes["GET /rest/api/3/search/jql"].values()) == 1
+    assert snapshot(clean_engine, integration.id) == before
+    stale = make_integration(
+        clean_engine, make_client(clean_engine), "jira", sim.base_url, jira_settings(catalogue_refresh_hours=0)
+    )
+    sync(clean_engine, stale)
+    sim_stats(sim, reset=True)
+    sync(clean_engine, stale)
+    assert "GET /rest/api/3/field" in sim_stats(sim)["by_route"]

@@ -101,13 +101,37 @@ class JiraSync:
         self.ctx.progress(step=step, percent=percent, counts=self.counts.as_progress(self.client.stats.as_counts()))
 
     def run(self) -> None:
-        """Catalogues first (small), then work items page by page."""
-        zone = self.time_zone()
-        points_field, team_field = self.custom_fields()
-        self.progress("projects", 0.0)
-        projects = self.sync_projects()
-        self.sync_catalogue(js.IssueTypes(self.client, self.counts), JiraIssueType)
-        self.sync_catalogue(js.Statuses(self.client, self.counts), JiraStatus)
+        """Catalogues first (small, refreshed at most every `catalogue_refresh_hours`), then work items."""
+        named = sorted(str(k).strip().upper() for k in self.settings.get("projects") or [] if str(k).strip())
+        cached = dict(self.ctx.get_checkpoint("jira_catalogue") or {})
+        refresh = timedelta(hours=float(self.settings.get("catalogue_refresh_hours", 6)))
+        fresh = (
+            cached.get("named") == named
+            and cached.get("synced_at")
+            and datetime.now(UTC) - datetime.fromisoformat(str(cached["synced_at"])) < refresh
+        )
+        if fresh:
+            # Nothing in the catalogues changes often: an unchanged re-sync costs one search request.
+            zone = self.zone_named(cached.get("time_zone"))
+            points_field, team_field = cached.get("points_field"), cached.get("team_field")
+            projects = {key: (int(ident), ext) for key, (ident, ext) in dict(cached["projects"]).items()}
+        else:
+            zone_name = self.time_zone_name()
+            zone = self.zone_named(zone_name)
+            points_field, team_field = self.custom_fields()
+            self.progress("projects", 0.0)
+            projects = self.sync_projects()
+            self.sync_catalogue(js.IssueTypes(self.client, self.counts), JiraIssueType)
+            self.sync_catalogue(js.Statuses(self.client, self.counts), JiraStatus)
+            catalogue = {
+                "named": named,
+                "synced_at": datetime.now(UTC).isoformat(),
+                "time_zone": zone_name,
+                "points_field": points_field,
+                "team_field": team_field,
+                "projects": {key: list(value) for key, value in projects.items()},
+            }
+            self.ctx.commit("jira_catalogue", catalogue, lambda s: None)
         self.progress("work items", 5.0)
         self.sync_work_items(projects, zone, points_field, team_field)
         self.ctx.commit("links", None, self.link)
@@ -117,10 +141,14 @@ class JiraSync:
         """Link work items to pull requests that name them."""
         link_work_items(session, client_id=self.client_id)
 
-    def time_zone(self) -> tzinfo:
-        """The API user's time zone, in which JQL reads dates."""
+    def time_zone_name(self) -> str | None:
+        """The API user's time zone name, in which JQL reads dates."""
         page = self.client.get("/rest/api/3/myself")
         name = page.data.get("timeZone") if isinstance(page.data, dict) else None
+        return str(name) if name else None
+
+    def zone_named(self, name: str | None) -> tzinfo:
+        """A time zone by name (UTC when unknown)."""
         try:
             return ZoneInfo(name) if name else UTC
         except (ZoneInfoNotFoundError, ValueError):
