@@ -39,7 +39,7 @@ from pulse.etl.jobs import service as job_service
 
 log = get_logger(__name__)
 
-CONTROL_POLL_SECONDS = 0.5
+CONTROL_POLL_SECONDS = 0.25
 PROGRESS_MIN_INTERVAL = 0.5
 LOCK_RETRY_SECONDS = 2.0
 
