@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from pulse.backend.auth import schemas
 from pulse.backend.auth import service as auth_service
@@ -21,21 +21,25 @@ from pulse.backend.schemas import UserBrief, permission_list
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/login", response_model=schemas.LoginResponse, dependencies=[public()])
-def login(
-    body: schemas.LoginRequest, db_session: DbSession, settings: AppSettings, meta: Meta
-) -> schemas.LoginResponse:
+@router.post(
+    "/auth/login",
+    response_model=schemas.LoginResponse,
+    dependencies=[public()],
+    responses={401: {"description": "Bad credentials"}, 429: {"description": "Throttled; see Retry-After"}},
+)
+async def login(body: schemas.LoginRequest, request: Request, settings: AppSettings, meta: Meta) -> Response:
     """Check credentials and open a new session (a new id and token every time)."""
-    result = auth_service.login(
-        db_session=db_session, settings=settings, email=body.email, password=body.password, meta=meta
+    result = await auth_service.login(
+        pool=request.app.state.auth_pool, settings=settings, email=body.email, password=body.password, meta=meta
     )
-    return schemas.LoginResponse(
+    answer = schemas.LoginResponse(
         token=result.token,
         session_id=result.session_id,
         expires_at=result.expires_at,
         user=UserBrief.model_validate(result.user),
         permissions=permission_list(result.permissions),
     )
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 def _logout(db_session: DbSession, settings: AppSettings, token: BearerToken, meta: Meta) -> schemas.LogoutResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,10 @@ from typing import Any
 
 import psycopg
 import psycopg_pool
-from sqlalchemy import select, text
+from psycopg.rows import namedtuple_row
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pulse.backend import events
 from pulse.backend.audit import service as audit_service
@@ -107,66 +110,119 @@ class LoginUser:
     is_admin: bool
 
 
+def _psycopg(sql: str) -> str:
+    """`:name` placeholders (SQLAlchemy style) as psycopg's `%(name)s`, leaving `::type` casts alone."""
+    return re.sub(r"(?<![:\w]):([a-z_]+)\b", r"%(\1)s", sql)
+
+
 # Login reads everything it needs in one statement (the throttle state of the email and IP, the user, the
-# tenant's state, the overrides) and writes everything in one more, so it costs little beyond the hash.
-_LOGIN_LOOKUP = text(
-    """
-    SELECT
-        (SELECT extract(epoch FROM max(t.locked_until) - now()) FROM login_throttles t
-         WHERE ((t.scope = 'email' AND t.key = :email) OR (t.scope = 'ip' AND t.key = :ip))
-           AND t.locked_until > now()) AS wait_seconds,
-        u.id, u.client_id, u.email, u.first_name, u.last_name, u.role, u.is_admin, u.password_hash,
-        u.active AS user_active, c.active AS client_active,
-        coalesce((SELECT json_agg(json_build_array(p.resource, p.action, p.granted))
-                  FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json) AS overrides
-    FROM (SELECT 1) AS one
-    LEFT JOIN users u ON u.email = :email
-    LEFT JOIN clients c ON c.id = u.client_id
-    """
+# tenant's state, the overrides) and writes everything in one more. Pipelined, a login costs two round
+# trips: [BEGIN, lock, lookup] before the hash and [write, COMMIT] after it.
+_LOGIN_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%(k)s, 0))"
+
+_LOGIN_LOOKUP = """
+SELECT
+    (SELECT extract(epoch FROM max(t.locked_until) - now()) FROM login_throttles t
+     WHERE ((t.scope = 'email' AND t.key = %(email)s) OR (t.scope = 'ip' AND t.key = %(ip)s))
+       AND t.locked_until > now()) AS wait_seconds,
+    u.id, u.client_id, u.email, u.first_name, u.last_name, u.role, u.is_admin, u.password_hash,
+    u.active AS user_active, c.active AS client_active,
+    coalesce((SELECT json_agg(json_build_array(p.resource, p.action, p.granted))
+              FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json) AS overrides
+FROM (SELECT 1) AS one
+LEFT JOIN users u ON u.email = %(email)s
+LEFT JOIN clients c ON c.id = u.client_id
+"""
+
+_LOGIN_WRITE = """
+WITH reset AS (
+    DELETE FROM login_throttles WHERE scope = 'email' AND key = %(email)s
+), opened AS (
+    INSERT INTO user_sessions (id, client_id, user_id, token_hash, expires_at, last_activity_at, ip_address,
+                               user_agent)
+    VALUES (%(session_id)s, %(client_id)s, %(user_id)s, %(token_hash)s, %(expires_at)s, %(now)s, %(ip)s,
+            %(user_agent)s)
+), audited AS (
+    INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id,
+                              details)
+    VALUES (%(client_id)s, %(user_id)s, %(email)s, 'login_succeeded', %(ip)s, %(user_agent)s, %(request_id)s,
+            jsonb_build_object('session_id', %(session_id)s::text))
 )
+UPDATE users SET last_login_at = %(now)s, password_hash = coalesce(%(new_hash)s, password_hash)
+WHERE id = %(user_id)s
+"""
 
-_LOGIN_WRITE = text(
-    """
-    WITH reset AS (
-        DELETE FROM login_throttles WHERE scope = 'email' AND key = :email
-    ), opened AS (
-        INSERT INTO user_sessions (id, client_id, user_id, token_hash, expires_at, last_activity_at, ip_address,
-                                   user_agent)
-        VALUES (:session_id, :client_id, :user_id, :token_hash, :expires_at, :now, :ip, :user_agent)
-    ), audited AS (
-        INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id,
-                                  details)
-        VALUES (:client_id, :user_id, :email, 'login_succeeded', :ip, :user_agent, :request_id,
-                jsonb_build_object('session_id', CAST(:session_id AS text)))
-    )
-    UPDATE users SET last_login_at = :now, password_hash = coalesce(:new_hash, password_hash) WHERE id = :user_id
-    """
-)
+_LOGIN_FAILED_AUDIT = """
+INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id, details)
+VALUES (%(client_id)s, %(user_id)s, %(email)s, 'login_failed', %(ip)s, %(user_agent)s, %(request_id)s, '{}'::jsonb)
+"""
+
+_RECORD_FAILURE = _psycopg(throttle.RECORD_SQL)
 
 
-def login(*, db_session: Session, settings: Settings, email: str, password: str, meta: RequestMeta) -> LoginResult:
-    """Check credentials (throttled), then open a new session and sign its token; commits a failure's record."""
+async def login(
+    *, pool: psycopg_pool.AsyncConnectionPool[Any], settings: Settings, email: str, password: str, meta: RequestMeta
+) -> LoginResult:
+    """Check credentials (throttled), then open a new session and sign its token; a failure is recorded."""
     address = user_service.normalise_email(email)
-    # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun the counter.
-    # (A separate statement: the lookup's snapshot must be taken after the lock is held.)
-    db_session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"login:{address}"})
-    row = db_session.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip}).one()
-    if row.wait_seconds is not None:
-        log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
-        raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(float(row.wait_seconds)))
-    stored: str | None = row.password_hash
-    # Unknown emails still pay for one hash: timing must not reveal which emails exist.
-    matches = verify_password(password, stored or dummy_hash(settings.password_iterations))
-    if not (matches and stored and row.user_active and row.client_active):
-        _fail(
-            db_session=db_session,
-            settings=settings,
-            address=address,
-            user_id=row.id,
-            client_id=row.client_id,
-            meta=meta,
-        )
-    assert stored is not None
+    user_agent = (meta.user_agent or "")[:USER_AGENT_MAX] or None
+    try:
+        async with pool.connection() as conn, conn.pipeline():
+            failed: psycopg.AsyncCursor[Any] | None = None
+            async with conn.transaction():
+                # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun
+                # the counter; the lookup runs after the lock is held, so it sees the previous attempt's count.
+                await conn.execute(_LOGIN_LOCK, {"k": f"login:{address}"})
+                lookup = conn.cursor(row_factory=namedtuple_row)
+                await lookup.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip})
+                row = await lookup.fetchone()
+                assert row is not None
+                if row.wait_seconds is not None:
+                    log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
+                    raise Throttled(
+                        "Too many failed logins; try again later", retry_after=math.ceil(float(row.wait_seconds))
+                    )
+                stored: str | None = row.password_hash
+                # Unknown emails still pay for one hash: timing must not reveal which emails exist.
+                matches = await run_in_threadpool(
+                    verify_password, password, stored or dummy_hash(settings.password_iterations)
+                )
+                if not (matches and stored and row.user_active and row.client_active):
+                    failed = conn.cursor()
+                    await failed.execute(
+                        _RECORD_FAILURE,
+                        throttle.record_params(settings=settings, email=address, ip=meta.ip, client_id=row.client_id),
+                    )
+                    await conn.execute(
+                        _LOGIN_FAILED_AUDIT,
+                        {
+                            "client_id": row.client_id,
+                            "user_id": row.id,
+                            "email": address,
+                            "ip": meta.ip,
+                            "user_agent": user_agent,
+                            "request_id": meta.request_id,
+                        },
+                    )
+                else:
+                    result, params = await _open_session(settings=settings, row=row, password=password, meta=meta)
+                    await conn.execute(_LOGIN_WRITE, {**params, "email": address, "user_agent": user_agent})
+            if failed is not None:
+                counts = {scope: failures for scope, failures, _ in await failed.fetchall()}
+                log.warning("login_failed", user_id=row.id, client_id=row.client_id, failures=counts)
+                raise NotAuthenticated(BAD_CREDENTIALS)
+    except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+        raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
+    log.info(
+        "login_succeeded", user_id=result.user.id, client_id=result.user.client_id, session_id=str(result.session_id)
+    )
+    return result
+
+
+async def _open_session(
+    *, settings: Settings, row: Any, password: str, meta: RequestMeta
+) -> tuple[LoginResult, dict[str, Any]]:
+    """Sign the new session's token; returns it and the parameters of the write that records the session."""
     user = LoginUser(
         id=row.id,
         client_id=row.client_id,
@@ -176,11 +232,9 @@ def login(*, db_session: Session, settings: Settings, email: str, password: str,
         role=row.role,
         is_admin=row.is_admin,
     )
-    new_hash = (
-        hash_password(password, iterations=settings.password_iterations)
-        if hash_iterations(stored) < settings.password_iterations
-        else None
-    )
+    new_hash = None
+    if hash_iterations(row.password_hash) < settings.password_iterations:
+        new_hash = await run_in_threadpool(hash_password, password, iterations=settings.password_iterations)
     now = datetime.now(UTC)
     session_id = uuid.uuid4()
     expires_at = now + timedelta(minutes=settings.session_lifetime_minutes)
@@ -194,54 +248,20 @@ def login(*, db_session: Session, settings: Settings, email: str, password: str,
         issued_at=now,
         expires_at=expires_at,
     )
-    db_session.execute(
-        _LOGIN_WRITE,
-        {
-            "email": address,
-            "session_id": session_id,
-            "client_id": user.client_id,
-            "user_id": user.id,
-            "token_hash": token_digest(token),
-            "expires_at": expires_at,
-            "now": now,
-            "ip": meta.ip,
-            "user_agent": (meta.user_agent or "")[:USER_AGENT_MAX] or None,
-            "request_id": meta.request_id,
-            "new_hash": new_hash,
-        },
-    )
     permissions = rbac_service.effective(user.role, [(r, a, bool(g)) for r, a, g in row.overrides])
-    log.info("login_succeeded", user_id=user.id, client_id=user.client_id, session_id=str(session_id))
-    return LoginResult(token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions)
-
-
-def _fail(
-    *,
-    db_session: Session,
-    settings: Settings,
-    address: str,
-    user_id: int | None,
-    client_id: int | None,
-    meta: RequestMeta,
-) -> None:
-    counts = throttle.record_failure(
-        db_session=db_session, settings=settings, email=address, ip=meta.ip, client_id=client_id
-    )
-    audit_service.record(
-        db_session=db_session,
-        event_type="login_failed",
-        client_id=client_id,
-        user_id=user_id,
-        actor_email=address,
-        ip_address=meta.ip,
-        user_agent=meta.user_agent,
-        request_id=meta.request_id,
-        details={"failures": counts.get("email", 0)},
-    )
-    # The failure's record must outlive the 401 the caller is about to get.
-    db_session.commit()
-    log.warning("login_failed", user_id=user_id, client_id=client_id, failures=counts)
-    raise NotAuthenticated(BAD_CREDENTIALS)
+    result = LoginResult(token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions)
+    params = {
+        "session_id": session_id,
+        "client_id": user.client_id,
+        "user_id": user.id,
+        "token_hash": token_digest(token),
+        "expires_at": expires_at,
+        "now": now,
+        "ip": meta.ip,
+        "request_id": meta.request_id,
+        "new_hash": new_hash,
+    }
+    return result, params
 
 
 # One statement, one round trip: the session (live, unexpired, not idle, hash matching), its user and

@@ -26,8 +26,7 @@ _LOCK = (
     "CASE WHEN {n} >= :max THEN now() + make_interval(secs => least(:cap, :base * power(2, {n} - :max))) ELSE NULL END"
 )
 
-_RECORD = text(
-    f"""
+RECORD_SQL = f"""
     INSERT INTO login_throttles AS t (client_id, scope, key, failures, first_failure_at, last_failure_at, locked_until)
     VALUES (:client_id, 'email', :email, 1, now(), now(), {_LOCK.format(n="1")}),
            (NULL, 'ip', :ip, 1, now(), now(), {_LOCK.format(n="1")})
@@ -40,7 +39,7 @@ _RECORD = text(
         last_updated_at = now()
     RETURNING scope, failures, locked_until
     """
-)
+_RECORD = text(RECORD_SQL)
 
 _LOCKED = text(
     """
@@ -58,22 +57,24 @@ def check(*, db_session: Session, email: str, ip: str) -> None:
         raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(float(seconds)))
 
 
+def record_params(*, settings: Settings, email: str, ip: str, client_id: int | None) -> dict[str, object]:
+    """Parameters of RECORD_SQL."""
+    return {
+        "client_id": client_id,
+        "email": email,
+        "ip": ip,
+        "window": settings.login_window_minutes,
+        "max": settings.login_max_failures,
+        "base": settings.login_lockout_seconds,
+        "cap": settings.login_lockout_max_seconds,
+    }
+
+
 def record_failure(
     *, db_session: Session, settings: Settings, email: str, ip: str, client_id: int | None
 ) -> dict[str, int]:
     """Count one failed login against the email and the IP; returns the failure counts by scope."""
-    rows = db_session.execute(
-        _RECORD,
-        {
-            "client_id": client_id,
-            "email": email,
-            "ip": ip,
-            "window": settings.login_window_minutes,
-            "max": settings.login_max_failures,
-            "base": settings.login_lockout_seconds,
-            "cap": settings.login_lockout_max_seconds,
-        },
-    ).all()
+    rows = db_session.execute(_RECORD, record_params(settings=settings, email=email, ip=ip, client_id=client_id)).all()
     return {scope: failures for scope, failures, _ in rows}
 
 
