@@ -19,7 +19,7 @@ function QueryLayer({ client, children }: { client?: QueryClient; children: Reac
         } else if (error instanceof ApiError && error.isServerError) {
           notify({ tone: 'error', title: 'Something went wrong', message: error.message, requestId: error.requestId });
         } else {
-          notify({ tone: 'error', title: 'Not saved', message: errorMessage(error) });
+          notify({ tone: 'error', title: 'The request was not accepted', message: errorMessage(error) });
         }
       }),
   );

@@ -4,6 +4,7 @@ import { AccessDenied } from '@/components/errors/access-denied';
 import { AuditPanel } from '@/features/admin/components/audit-panel';
 import { SessionsPanel } from '@/features/admin/components/sessions-panel';
 import { UsersPanel } from '@/features/admin/components/users-panel';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { RequirePolicy, useAuthorization, type Policy } from '@/lib/authorization';
 
 const TABS: { path: string; label: string; policy: Policy }[] = [
@@ -14,6 +15,7 @@ const TABS: { path: string; label: string; policy: Policy }[] = [
 
 /** `/admin/*`: users, sessions and the audit log, each tab shown only with its permission. */
 export default function AdminRoute() {
+  useDocumentTitle('Administration');
   const { can } = useAuthorization();
   const tabs = TABS.filter((tab) => can(tab.policy));
   if (tabs.length === 0) return <AccessDenied />;

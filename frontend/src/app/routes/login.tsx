@@ -3,6 +3,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
 import { LoginForm } from '@/features/auth/components/login-form';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useAuth, type LoginLocationState } from '@/lib/auth';
 
 const NOTICES = {
@@ -12,6 +13,7 @@ const NOTICES = {
 
 /** The login page, with the "session ended" notice after a 401. */
 export function LoginRoute() {
+  useDocumentTitle('Sign in');
   const auth = useAuth();
   const navigate = useNavigate();
   const location = useLocation();

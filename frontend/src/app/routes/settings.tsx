@@ -3,6 +3,7 @@ import { Navigate, NavLink, Route, Routes, useParams } from 'react-router-dom';
 import { NotFoundRoute } from '@/app/routes/not-found';
 import { SettingsPanel } from '@/features/settings/components/settings-panel';
 import { KINDS, kindDef } from '@/features/settings/components/settings-kinds';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 
 function KindRoute() {
   const { kind } = useParams();
@@ -13,6 +14,7 @@ function KindRoute() {
 
 /** `/settings/:kind`: flow steps, mappings, hierarchy, teams and rules. */
 export default function SettingsRoute() {
+  useDocumentTitle('Settings');
   return (
     <>
       <div className="page-header">

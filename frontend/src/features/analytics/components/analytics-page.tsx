@@ -5,6 +5,7 @@ import { Segmented } from '@/components/ui/segmented';
 import { FlowSection } from '@/features/analytics/components/flow-section';
 import { PullRequestSection } from '@/features/analytics/components/pull-request-section';
 import type { AnalyticsFilters, FlowFilters } from '@/features/analytics/types/analytics';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useSearchState } from '@/hooks/use-search-state';
 import { defaultRange, parseIsoDate } from '@/utils/dates';
 
@@ -22,6 +23,7 @@ const GRANULARITIES = [
 
 /** Engineering analytics: pull requests (GitHub) and flow (Jira), filters in the URL. */
 export function AnalyticsPage() {
+  useDocumentTitle('Engineering analytics');
   const id = useId();
   const { get, set } = useSearchState();
   const fallback = useMemo(() => defaultRange(90), []);

@@ -12,6 +12,7 @@ import { metricByKey } from '@/features/dora/components/dora-metric-config';
 import { DoraTrendCharts } from '@/features/dora/components/dora-trend-charts';
 import { useDoraFilters } from '@/features/dora/hooks/use-dora-filters';
 import type { Granularity } from '@/features/dora/types/dora';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { previousPeriod } from '@/utils/dates';
 
 const GRANULARITIES = [
@@ -21,6 +22,7 @@ const GRANULARITIES = [
 
 /** The DORA page: four cards, trends, and the drill-down of the selected card. */
 export function DoraDashboard() {
+  useDocumentTitle('DORA metrics');
   const drilldownId = useId();
   const { filters, granularity, metric, setFilters, setGranularity, setMetric } = useDoraFilters();
   const current = useDoraMetrics(filters);

@@ -7,11 +7,13 @@ import { useCreateIntegration, useIntegrations } from '@/features/etl/api/integr
 import { IntegrationDetail } from '@/features/etl/components/integration-detail';
 import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
+import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useSearchState } from '@/hooks/use-search-state';
 import { Authorization, useAuthorization } from '@/lib/authorization';
 
 /** ETL management: integrations on the left, the selected one with its jobs on the right. */
 export function EtlPage() {
+  useDocumentTitle('ETL');
   const { get, set } = useSearchState();
   const { can } = useAuthorization();
   const integrations = useIntegrations();
