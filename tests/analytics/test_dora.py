@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics.dora import service as dora
 from pulse.analytics.period import Filters, parse_period
+from pulse.analytics.refresh import refresh_after_sync
 from pulse.core.errors import InvalidInput, NotFound
 from tests.analytics.datasets import build_main
 from tests.analytics.seed import Seed, at
@@ -17,14 +18,39 @@ from tests.analytics.seed import Seed, at
 MARCH = parse_period(date(2026, 3, 1), date(2026, 3, 31), None)
 
 
+LIVE = False
+
+
+@pytest.fixture(autouse=True, params=["facts", "live"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Every case runs twice: on the pre-aggregated facts (rebuilt as a sync would) and live from the rows."""
+    global LIVE
+    LIVE = request.param == "live"
+    return str(request.param)
+
+
+def synced(db_session: Session, seed: Seed) -> None:
+    if not LIVE:
+        refresh_after_sync(db_session=db_session, client_id=seed.client_id, integration_id=None)
+
+
 def metrics(db_session: Session, seed: Seed, period: Any = MARCH, **filters: Any) -> dict[str, Any]:
-    return dora.summary(db_session=db_session, period=period, filters=Filters(client_id=seed.client_id, **filters))
+    synced(db_session, seed)
+    f = Filters(client_id=seed.client_id, **filters)
+    return dora.summary(db_session=db_session, period=period, filters=f, live=LIVE)
+
+
+def trend(db_session: Session, seed: Seed, granularity: str) -> dict[str, Any]:
+    synced(db_session, seed)
+    f = Filters(client_id=seed.client_id)
+    return dora.trend(db_session=db_session, period=MARCH, filters=f, granularity=granularity, live=LIVE)
 
 
 def drill(db_session: Session, seed: Seed, kind: str, period: Any = MARCH, **filters: Any) -> list[dict[str, Any]]:
+    synced(db_session, seed)
     page = dora.drill_page(
         db_session=db_session, kind=kind, period=period, filters=Filters(client_id=seed.client_id, **filters),
-        sort=None, order="asc", limit=1000, offset=0,
+        sort=None, order="asc", limit=1000, offset=0, live=LIVE,
     )  # fmt: skip
     assert page["total"] == len(page["items"])
     return page["items"]
@@ -227,9 +253,7 @@ def test_inactive_records_are_excluded(db_session: Session, seed: Seed) -> None:
 
 def test_trend_has_every_period(db_session: Session, seed: Seed) -> None:
     build_main(seed)
-    result = dora.trend(
-        db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id), granularity="week"
-    )
+    result = trend(db_session, seed, "week")
     starts = [p["period_start"] for p in result["points"]]
     assert starts == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"]
     by_start = {p["period_start"]: p for p in result["points"]}
@@ -243,9 +267,7 @@ def test_trend_has_every_period(db_session: Session, seed: Seed) -> None:
     }  # fmt: skip
     assert by_start["2026-03-09"]["lead_time_for_changes"]["median_hours"] == pytest.approx(180)
     assert by_start["2026-03-16"]["lead_time_for_changes"]["changes"] == 0
-    monthly = dora.trend(
-        db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id), granularity="month"
-    )
+    monthly = trend(db_session, seed, "month")
     assert [p["period_start"] for p in monthly["points"]] == ["2026-03-01"]
     assert monthly["points"][0]["lead_time_for_changes"]["median_hours"] == pytest.approx(24)
 

@@ -110,60 +110,59 @@ def is_production(filters: Filters, d: str = "d", rr: str = "rr") -> str:
 
 
 def production_ctes(filters: Filters) -> str:
-    """`prod` (every successful production deployment, all history) and `win` (those in scope and window)."""
-    return f"""prod AS MATERIALIZED (
+    """`win`: the successful production deployments of the scope that finished in the window."""
+    return f"""win AS MATERIALIZED (
   SELECT d.id, d.repository_id, d.environment, d.sha, d.finished_at, d.changes_computed
-  FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
-  WHERE {is_production(filters)}
-),
-win AS MATERIALIZED (
-  SELECT p.* FROM prod p
-  WHERE p.finished_at >= :start AND p.finished_at < :end
-    AND p.repository_id IN (SELECT id FROM scope_repos)
+  FROM deployments d
+  JOIN repo_rules rr ON rr.repository_id = d.repository_id
+  WHERE {is_production(filters)} AND d.finished_at >= :start AND d.finished_at < :end
+    AND d.repository_id IN (SELECT id FROM scope_repos)
 )"""
 
 
-def change_ctes(filters: Filters, source: str = "win") -> str:
-    """`changes(pull_request_id, deployment_id, deployed_at)`: the PRs first shipped by a `source` deployment.
+def latest_production_before(filters: Filters, repository: str, before: str, *, inclusive: bool = False) -> str:
+    """Subquery: the latest successful production deployment of `repository` finished before `before`.
 
-    A PR belongs to the earliest production deployment the compare data links it to. When a deployment's
+    An index scan on (client_id, repository_id, finished_at) walks backwards to the first match.
+    """
+    op = "<=" if inclusive else "<"
+    return f"""SELECT d.id, d.finished_at FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
+    WHERE d.client_id = :cid AND d.repository_id = {repository} AND d.finished_at {op} {before}
+      AND {is_production(filters)}
+    ORDER BY d.finished_at DESC, d.id DESC LIMIT 1"""
+
+
+def change_ctes(filters: Filters, source: str = "win") -> str:
+    """`changes(pull_request_id, deployment_id, deployed_at, started_at, lead_time_hours)`.
+
+    The changes of a `source` deployment are the PRs the compare data links to it (`deployment_pull_requests`
+    holds each PR once, for the first successful production deployment that shipped it). When a deployment's
     compare data is missing (`changes_computed` false and no PR recorded), the fallback gives it the PRs of
     its repository merged after the previous production deployment finished and no later than it finished,
-    unless the compare data links them elsewhere.
+    unless the compare data links them to some deployment.
     """
     return f"""linked AS (
-  SELECT DISTINCT ON (dpr.pull_request_id) dpr.pull_request_id, s.id AS deployment_id, s.finished_at AS deployed_at
+  SELECT dpr.pull_request_id, s.id AS deployment_id, s.finished_at AS deployed_at
   FROM {source} s JOIN deployment_pull_requests dpr ON dpr.deployment_id = s.id AND dpr.active
-  WHERE NOT EXISTS (
-    SELECT 1 FROM deployment_pull_requests d2 JOIN prod p2 ON p2.id = d2.deployment_id
-    WHERE d2.pull_request_id = dpr.pull_request_id AND d2.active
-      AND (p2.finished_at < s.finished_at OR (p2.finished_at = s.finished_at AND p2.id < s.id)))
-  ORDER BY dpr.pull_request_id, s.finished_at, s.id
 ),
 fallback AS (
   SELECT pr.id AS pull_request_id, s.id AS deployment_id, s.finished_at AS deployed_at
   FROM {source} s
-  CROSS JOIN LATERAL (
-    SELECT max(p.finished_at) AS prev_at FROM prod p
-    WHERE p.repository_id = s.repository_id AND p.finished_at < s.finished_at
-  ) pv
+  LEFT JOIN LATERAL ({latest_production_before(filters, "s.repository_id", "s.finished_at")}) pv ON true
   JOIN pull_requests pr ON pr.client_id = :cid AND pr.repository_id = s.repository_id AND pr.active
     AND pr.merged_at IS NOT NULL AND pr.merged_at <= s.finished_at
-    AND (pv.prev_at IS NULL OR pr.merged_at > pv.prev_at)
+    AND (pv.finished_at IS NULL OR pr.merged_at > pv.finished_at)
   WHERE NOT s.changes_computed
     AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests dp WHERE dp.deployment_id = s.id AND dp.active)
-    AND NOT EXISTS (
-      SELECT 1 FROM deployment_pull_requests d3 JOIN prod p3 ON p3.id = d3.deployment_id
-      WHERE d3.pull_request_id = pr.id AND d3.active)
+    AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests d3 WHERE d3.pull_request_id = pr.id AND d3.active)
 ),
-changes AS (
+changes AS MATERIALIZED (
   SELECT c.pull_request_id, c.deployment_id, c.deployed_at,
          coalesce(pr.first_commit_at, pr.opened_at) AS started_at,
          (extract(epoch FROM c.deployed_at - coalesce(pr.first_commit_at, pr.opened_at)) / 3600.0)::float8
            AS lead_time_hours
   FROM (SELECT * FROM linked UNION ALL SELECT * FROM fallback) c
   JOIN pull_requests pr ON pr.id = c.pull_request_id AND pr.active
-  WHERE pr.repository_id IN (SELECT id FROM all_repos)
 )"""
 
 
@@ -212,9 +211,9 @@ incidents AS MATERIALIZED (
   SELECT i.*, {in_scope} AS in_scope, a.id AS deployment_id, a.finished_at AS deployment_finished_at
   FROM raw_incidents i
   LEFT JOIN LATERAL (
-    SELECT d.id, d.finished_at FROM deployments d JOIN repo_rules rr ON rr.repository_id = d.repository_id
-    WHERE d.repository_id = ANY(i.repo_ids) AND d.finished_at < i.opened_at AND {is_production(filters)}
-    ORDER BY d.finished_at DESC, d.id DESC LIMIT 1
+    SELECT x.id, x.finished_at FROM unnest(i.repo_ids) AS r(repository_id)
+    CROSS JOIN LATERAL ({latest_production_before(filters, "r.repository_id", "i.opened_at")}) x
+    ORDER BY x.finished_at DESC, x.id DESC LIMIT 1
   ) a ON true
 )"""
 
@@ -240,8 +239,41 @@ project_teams AS (
 )"""
 
 
-def base_ctes(filters: Filters, *, changes: bool = True, incidents: bool = True) -> str:
-    """The CTE chain DORA needs, as one `WITH` clause."""
+def fact_ctes(filters: Filters) -> str:
+    """`win`, `changes` and `incidents` read from the pre-aggregated facts (same columns as the live CTEs)."""
+    if filters.repository_id is None and filters.team_id is None:
+        in_scope = "true"
+    else:
+        in_scope = "mi.repo_ids && ARRAY(SELECT id FROM scope_repos)"
+    return f"""win AS MATERIALIZED (
+  SELECT md.deployment_id AS id, md.repository_id, md.environment, md.sha, md.finished_at, md.changes_computed
+  FROM metric_deployments md
+  WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end
+    AND md.repository_id IN (SELECT id FROM scope_repos)
+),
+changes AS MATERIALIZED (
+  SELECT mc.pull_request_id, mc.deployment_id, mc.deployed_at, mc.started_at, mc.lead_time_hours
+  FROM metric_changes mc
+  WHERE mc.client_id = :cid AND mc.deployed_at >= :start AND mc.deployed_at < :end
+    AND mc.repository_id IN (SELECT id FROM scope_repos)
+),
+incidents AS MATERIALIZED (
+  SELECT mi.source, mi.incident_id AS id, mi.key, mi.title, mi.opened_at, mi.resolved_at, mi.repo_ids,
+         {in_scope} AS in_scope, mi.deployment_id, mi.deployment_finished_at
+  FROM metric_incidents mi
+  WHERE mi.client_id = :cid AND mi.opened_at >= :inc_from
+    AND (mi.source = 'jira' OR mi.repo_ids[1] IN (SELECT id FROM all_repos))
+)"""
+
+
+def base_ctes(filters: Filters, *, changes: bool = True, incidents: bool = True, live: bool = False) -> str:
+    """The CTE chain DORA needs, as one `WITH` clause: from the facts, or `live` from the source rows.
+
+    The facts hold production deployments under the tenant's own rules, so an `environment` filter (which
+    replaces the rule) always reads live.
+    """
+    if not live and not filters.environment:
+        return "WITH " + ",\n".join([repo_ctes(filters), fact_ctes(filters)])
     parts = [repo_ctes(filters), rule_ctes(), production_ctes(filters)]
     if changes:
         parts.append(change_ctes(filters))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics import drilldown, levels
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
+from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters
 from pulse.analytics.sql import base_ctes, hours, params
 
@@ -23,14 +24,14 @@ def _bucket(column: str, granularity: str | None) -> str:
     return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
 
 
-def _aggregate_sql(filters: Filters, granularity: str | None) -> str:
+def _aggregate_sql(filters: Filters, granularity: str | None, live: bool = False) -> str:
     b = lambda column: _bucket(column, granularity)  # noqa: E731
-    return f"""{base_ctes(filters)},
+    return f"""{base_ctes(filters, live=live)},
 buckets AS (SELECT unnest(CAST(:buckets AS date[])) AS bucket),
+failed_ids AS (SELECT DISTINCT deployment_id FROM incidents WHERE deployment_id IS NOT NULL),
 wf AS (
-  SELECT w.id, w.finished_at, {b("w.finished_at")} AS bucket,
-         EXISTS (SELECT 1 FROM incidents i WHERE i.deployment_id = w.id) AS failed
-  FROM win w
+  SELECT w.id, w.finished_at, {b("w.finished_at")} AS bucket, f.deployment_id IS NOT NULL AS failed
+  FROM win w LEFT JOIN failed_ids f ON f.deployment_id = w.id
 ),
 dep_agg AS (
   SELECT bucket, count(*) AS deployments, count(DISTINCT (finished_at AT TIME ZONE :tz)::date) AS days,
@@ -124,10 +125,16 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
     return params(period, filters, inc_from=period.start, buckets=buckets, from_date=period.from_date)
 
 
-def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[str, Any]:
-    """The four keys (and time to restore) over the whole period."""
+def _prepare(db_session: Session, filters: Filters, live: bool) -> None:
     check_filters(db_session=db_session, filters=filters)
-    sql = _aggregate_sql(filters, None)
+    if not live and not filters.environment:
+        ensure_fresh(db_session=db_session, client_id=filters.client_id)
+
+
+def summary(*, db_session: Session, period: Period, filters: Filters, live: bool = False) -> dict[str, Any]:
+    """The four keys (and time to restore) over the whole period (`live`: from source rows, not the facts)."""
+    _prepare(db_session, filters, live)
+    sql = _aggregate_sql(filters, None, live)
     row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
     return {
         "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
@@ -135,11 +142,13 @@ def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[st
     }
 
 
-def trend(*, db_session: Session, period: Period, filters: Filters, granularity: str) -> dict[str, Any]:
+def trend(
+    *, db_session: Session, period: Period, filters: Filters, granularity: str, live: bool = False
+) -> dict[str, Any]:
     """The metrics per week (starting Monday) or calendar month of the period, every bucket present."""
-    check_filters(db_session=db_session, filters=filters)
+    _prepare(db_session, filters, live)
     buckets = bucket_starts(period, granularity)
-    sql = _aggregate_sql(filters, granularity)
+    sql = _aggregate_sql(filters, granularity, live)
     rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
     points = []
     for row in rows:
@@ -163,10 +172,10 @@ DEPLOYMENT_COLUMNS = [
 ]
 DEPLOYMENT_SELECT = """
   SELECT w.id, ar.full_name AS repository, w.environment, w.sha, 'success'::text AS status, w.finished_at,
-         (SELECT count(*) FROM changes c WHERE c.deployment_id = w.id) AS changes,
-         (SELECT count(*) FROM incidents i WHERE i.deployment_id = w.id) AS incidents,
-         EXISTS (SELECT 1 FROM incidents i WHERE i.deployment_id = w.id) AS failed
-  FROM win w JOIN all_repos ar ON ar.id = w.repository_id"""
+         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed
+  FROM win w JOIN all_repos ar ON ar.id = w.repository_id
+  LEFT JOIN (SELECT deployment_id, count(*) AS n FROM changes GROUP BY deployment_id) c ON c.deployment_id = w.id
+  LEFT JOIN (SELECT deployment_id, count(*) AS n FROM incidents GROUP BY deployment_id) i ON i.deployment_id = w.id"""
 DEPLOYMENT_SORTS = {
     "finished_at": "finished_at",
     "repository": "repository",
@@ -227,11 +236,11 @@ DRILLDOWNS: dict[str, tuple[str, dict[str, str], str, list[str], str]] = {
 
 
 def _drill(
-    kind: str, period: Period, filters: Filters, sort: str | None, order: str | None
+    kind: str, period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
 ) -> tuple[str, str, str, dict[str, Any], list[str]]:
     select, sorts, default, columns, tiebreak = DRILLDOWNS[kind]
     order_by = drilldown.order_clause(sort, order, sorts, default, tiebreak)
-    return base_ctes(filters), select, order_by, params(period, filters, inc_from=period.start), columns
+    return base_ctes(filters, live=live), select, order_by, params(period, filters, inc_from=period.start), columns
 
 
 def drill_page(
@@ -244,19 +253,27 @@ def drill_page(
     order: str | None,
     limit: int,
     offset: int,
+    live: bool = False,
 ) -> dict[str, Any]:
     """One page of a drill-down (`deployments`, `changes` or `incidents`) with the filter's total."""
-    check_filters(db_session=db_session, filters=filters)
-    ctes, select, order_by, bound, _ = _drill(kind, period, filters, sort, order)
+    _prepare(db_session, filters, live)
+    ctes, select, order_by, bound, _ = _drill(kind, period, filters, sort, order, live)
     return drilldown.page(
         db_session, ctes=ctes, select=select, order_by=order_by, bound=bound, limit=limit, offset=offset
     )
 
 
 def drill_csv(
-    *, db_session: Session, kind: str, period: Period, filters: Filters, sort: str | None, order: str | None
+    *,
+    db_session: Session,
+    kind: str,
+    period: Period,
+    filters: Filters,
+    sort: str | None,
+    order: str | None,
+    live: bool = False,
 ) -> Iterator[str]:
     """Every row of a drill-down as CSV chunks."""
-    check_filters(db_session=db_session, filters=filters)
-    ctes, select, order_by, bound, columns = _drill(kind, period, filters, sort, order)
+    _prepare(db_session, filters, live)
+    ctes, select, order_by, bound, columns = _drill(kind, period, filters, sort, order, live)
     return drilldown.csv_rows(db_session, ctes=ctes, select=select, order_by=order_by, bound=bound, columns=columns)

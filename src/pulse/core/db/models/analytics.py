@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, Integer, Text, func, text
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pulse.core.db.models.base import Base, BaseEntity
+from pulse.core.db.models.base import Base, BaseEntity, Timestamp
+from pulse.core.db.models.business import WorkItem
 
 FLOW_CATEGORIES = ("to_do", "in_progress", "done", "discarded")
 RULE_SCOPES = ("tenant", "integration", "team")
@@ -200,3 +215,77 @@ class IncidentRule(Base, BaseEntity):
         ARRAY(Text), nullable=False, server_default=text("'{incident}'")
     )
     github_labels: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{incident}'"))
+
+
+class MetricDeployment(Base, BaseEntity):
+    """Fact: a successful production deployment under the tenant's rules (rebuilt by the refresh)."""
+
+    __tablename__ = "metric_deployments"
+    __table_args__ = (
+        Index("uq_metric_deployments_deployment", "deployment_id", unique=True),
+        Index("ix_metric_deployments_client_finished", "client_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("deployments.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
+    environment: Mapped[str] = mapped_column(Text, nullable=False)
+    sha: Mapped[str] = mapped_column(Text, nullable=False)
+    finished_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    changes_computed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class MetricChange(Base, BaseEntity):
+    """Fact: a pull request and the production deployment that first shipped it, with its lead time."""
+
+    __tablename__ = "metric_changes"
+    __table_args__ = (
+        Index("uq_metric_changes_pull_request", "pull_request_id", unique=True),
+        Index("ix_metric_changes_client_deployed", "client_id", "deployed_at"),
+        Index("ix_metric_changes_deployment", "deployment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    pull_request_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("pull_requests.id"), nullable=False)
+    deployment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("deployments.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
+    deployed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    lead_time_hours: Mapped[float] = mapped_column(Double, nullable=False)
+
+
+class MetricIncident(Base, BaseEntity):
+    """Fact: an incident (GitHub issue or Jira work item) and the deployment it is attributed to."""
+
+    __tablename__ = "metric_incidents"
+    __table_args__ = (
+        Index("uq_metric_incidents_source_incident", "source", "incident_id", unique=True),
+        Index("ix_metric_incidents_client_opened", "client_id", "opened_at"),
+        Index("ix_metric_incidents_deployment", "deployment_id"),
+        CheckConstraint("source IN ('github', 'jira')"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    incident_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    repo_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False)
+    deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
+    deployment_finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class MetricRefreshState(Base, BaseEntity):
+    """When a tenant's metric facts were last rebuilt."""
+
+    __tablename__ = "metric_refresh_state"
+    __table_args__ = (Index("uq_metric_refresh_state_client", "client_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+
+
+# Flow metrics look up recently updated work items of a tenant (the index is created by migration 0007).
+Index("ix_work_items_client_updated", WorkItem.__table__.c.client_id, WorkItem.__table__.c.source_updated_at)

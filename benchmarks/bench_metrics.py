@@ -1,0 +1,355 @@
+"""Metrics figures: DORA summary, trend and drill-down latency on a large synthetic tenant.
+
+A synthetic tenant is bulk-loaded with COPY into a fresh database (embedded PostgreSQL unless DATABASE_URL
+names a server): at `--full` size 500,000 pull requests (1.5 M PR commits), 100,000 deployments, 20,000
+incidents and 1,000,000 Jira status transitions over two years; by default a tenth of that. Each query runs
+for a one-year window, for all teams and for one team, `--runs` times; p50/p95 are printed, and the
+EXPLAIN ANALYZE plan of any summary or trend above the 300 ms target. Usage:
+
+    .venv/bin/python benchmarks/bench_metrics.py [--full] [--runs 15] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from tests.pg import TestServer  # noqa: E402
+
+from pulse.analytics.dora import service as dora  # noqa: E402
+from pulse.analytics.flow import service as flow  # noqa: E402
+from pulse.analytics.period import Filters, parse_period  # noqa: E402
+from pulse.analytics.pull_requests import service as prs  # noqa: E402
+from pulse.analytics.refresh import refresh_after_sync  # noqa: E402
+from pulse.core.db.engine import make_engine, session_factory  # noqa: E402
+from pulse.core.db.migrations import MigrationRunner  # noqa: E402
+
+TARGET_MS = 300.0
+START = datetime(2024, 12, 1, tzinfo=UTC)
+SPAN_SECONDS = 730 * 86400
+TEAMS = 10
+REPOS_PER_TEAM = 10
+
+
+def at(rng: random.Random) -> datetime:
+    return START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def copy_rows(conn: psycopg.Connection[Any], table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
+    """COPY rows into a table; returns how many."""
+    count = 0
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
+    """Build the synthetic tenant; returns the ids the queries need."""
+    rng = random.Random(seed)
+    n_prs = int(500_000 * scale)
+    n_deployments = int(100_000 * scale)
+    n_incidents = int(20_000 * scale)
+    n_transitions = int(1_000_000 * scale)
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=False) as conn:
+        client_id = conn.execute("INSERT INTO clients (name) VALUES ('Bench') RETURNING id").fetchone()[0]  # type: ignore[index]
+        gh = conn.execute(
+            "INSERT INTO integrations (client_id, type, name, base_url) VALUES (%s, 'github', 'GitHub', 'x') RETURNING id",
+            (client_id,),
+        ).fetchone()[0]  # type: ignore[index]
+        jira = conn.execute(
+            "INSERT INTO integrations (client_id, type, name, base_url) VALUES (%s, 'jira', 'Jira', 'x') RETURNING id",
+            (client_id,),
+        ).fetchone()[0]  # type: ignore[index]
+        repos: list[int] = []
+        teams: list[int] = []
+        projects: list[int] = []
+        for t in range(TEAMS):
+            team = conn.execute(
+                "INSERT INTO teams (client_id, name) VALUES (%s, %s) RETURNING id", (client_id, f"team-{t}")
+            ).fetchone()[0]  # type: ignore[index]
+            teams.append(team)
+            project = conn.execute(
+                "INSERT INTO jira_projects (client_id, integration_id, external_id, key, name)"
+                " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                (client_id, jira, f"p{t}", f"P{t}", f"Project {t}"),
+            ).fetchone()[0]  # type: ignore[index]
+            projects.append(project)
+            conn.execute(
+                "INSERT INTO team_projects (client_id, team_id, project_id) VALUES (%s, %s, %s)",
+                (client_id, team, project),
+            )
+            for r in range(REPOS_PER_TEAM):
+                repo = conn.execute(
+                    "INSERT INTO repositories (client_id, integration_id, external_id, full_name, owner, name)"
+                    " VALUES (%s, %s, %s, %s, 'bench', %s) RETURNING id",
+                    (client_id, gh, f"r{t}-{r}", f"bench/repo-{t}-{r}", f"repo-{t}-{r}"),
+                ).fetchone()[0]  # type: ignore[index]
+                repos.append(repo)
+                conn.execute(
+                    "INSERT INTO team_repositories (client_id, team_id, repository_id) VALUES (%s, %s, %s)",
+                    (client_id, team, repo),
+                )
+        conn.commit()
+
+        # Deployments: 80 % successful production, 10 % failed production, 10 % staging.
+        deployment_rows = []
+        for i in range(n_deployments):
+            repo = repos[i % len(repos)]
+            finished = at(rng)
+            roll = rng.random()
+            env, status = ("production", "success") if roll < 0.8 else (
+                ("production", "failure") if roll < 0.9 else ("staging", "success")
+            )
+            deployment_rows.append((repo, env, status, finished, f"d{i}"))
+        copy_rows(
+            conn,
+            "deployments",
+            ["client_id", "integration_id", "external_id", "repository_id", "environment", "sha", "source", "status",
+             "started_at", "finished_at", "source_updated_at", "changes_computed"],  # fmt: skip
+            (
+                (client_id, gh, ext, repo, env, ext, "deployment", status, iso(fin), iso(fin), iso(fin), True)
+                for repo, env, status, fin, ext in deployment_rows
+            ),
+        )
+        ids = dict(conn.execute("SELECT external_id, id FROM deployments WHERE client_id = %s", (client_id,)).fetchall())
+        prod_by_repo: dict[int, list[tuple[datetime, int]]] = {}
+        for repo, env, status, fin, ext in deployment_rows:
+            if env == "production" and status == "success":
+                prod_by_repo.setdefault(repo, []).append((fin, ids[ext]))
+        for values in prod_by_repo.values():
+            values.sort()
+        conn.commit()
+
+        # Pull requests, each shipped by the first successful production deployment after its merge.
+        pr_rows = []
+        for i in range(n_prs):
+            repo = repos[rng.randrange(len(repos))]
+            first_commit = at(rng)
+            opened = first_commit + timedelta(hours=rng.uniform(0.1, 48))
+            review = opened + timedelta(hours=rng.uniform(0.1, 24)) if rng.random() < 0.9 else None
+            merged = (review or opened) + timedelta(hours=rng.uniform(0.5, 72)) if rng.random() < 0.9 else None
+            pr_rows.append((repo, i, first_commit, opened, review, merged))
+        copy_rows(
+            conn,
+            "pull_requests",
+            ["client_id", "integration_id", "external_id", "repository_id", "number", "title", "author_login", "state",
+             "opened_at", "source_updated_at", "merged_at", "first_commit_at", "first_review_at", "additions",
+             "deletions", "changed_files", "commits_count", "reviews_count", "comments_count", "review_cycles",
+             "rework_commits"],  # fmt: skip
+            (
+                (client_id, gh, f"pr{i}", repo, i, f"PR {i}", f"dev{i % 97}", "merged" if merged else "open",
+                 iso(opened), iso(merged or opened), iso(merged), iso(fc), iso(review), rng.randrange(500),
+                 rng.randrange(200), rng.randrange(1, 30), 3, rng.randrange(5), rng.randrange(10), rng.randrange(3),
+                 rng.randrange(3))
+                for repo, i, fc, opened, review, merged in pr_rows
+            ),  # fmt: skip
+        )
+        pr_ids = dict(conn.execute("SELECT number, id FROM pull_requests WHERE client_id = %s", (client_id,)).fetchall())
+
+        def shipped() -> Iterator[tuple[Any, ...]]:
+            for repo, i, _fc, _opened, _review, merged in pr_rows:
+                if merged is None:
+                    continue
+                deps = prod_by_repo.get(repo, [])
+                k = bisect.bisect_left(deps, (merged, 0))
+                if k < len(deps):
+                    yield (client_id, gh, f"dpr{i}", deps[k][1], pr_ids[i])
+
+        copy_rows(
+            conn,
+            "deployment_pull_requests",
+            ["client_id", "integration_id", "external_id", "deployment_id", "pull_request_id"],
+            shipped(),
+        )
+        copy_rows(
+            conn,
+            "pull_request_commits",
+            ["client_id", "integration_id", "external_id", "pull_request_id", "sha", "authored_at"],
+            (
+                (client_id, gh, f"c{i}-{k}", pr_ids[i], f"{i:x}{k}", iso(fc + timedelta(hours=k)))
+                for _repo, i, fc, _o, _r, _m in pr_rows
+                for k in range(3)
+            ),
+        )
+        conn.commit()
+
+        # Incidents: half GitHub issues labelled `incident`, half Jira work items of type Incident.
+        half = n_incidents // 2
+        copy_rows(
+            conn,
+            "github_issues",
+            ["client_id", "integration_id", "external_id", "repository_id", "number", "title", "state", "labels",
+             "opened_at", "closed_at", "source_updated_at"],  # fmt: skip
+            (
+                (client_id, gh, f"gi{i}", repos[rng.randrange(len(repos))], i, f"Incident {i}", "closed",
+                 ["incident"], iso(o), iso(o + timedelta(hours=rng.uniform(0.2, 72))),
+                 iso(o + timedelta(hours=80)))
+                for i, o in ((i, at(rng)) for i in range(half))
+            ),  # fmt: skip
+        )
+        n_items = max(n_transitions // 5, 1)
+
+        def work_items() -> Iterator[tuple[Any, ...]]:
+            for i in range(n_items + half):
+                opened = at(rng)
+                incident = i >= n_items
+                resolved = opened + timedelta(hours=rng.uniform(1, 400))
+                yield (client_id, jira, f"wi{i}", projects[i % len(projects)], f"P{i % len(projects)}-{i}",
+                       "Incident" if incident else "Story", "Done", "done", iso(opened),
+                       iso(resolved + timedelta(hours=1)), iso(resolved))  # fmt: skip
+
+        copy_rows(
+            conn,
+            "work_items",
+            ["client_id", "integration_id", "external_id", "project_id", "key", "issue_type", "status",
+             "status_category", "opened_at", "source_updated_at", "resolved_at"],  # fmt: skip
+            work_items(),
+        )
+        item_rows = conn.execute(
+            "SELECT id, opened_at, resolved_at FROM work_items WHERE client_id = %s AND issue_type = 'Story'",
+            (client_id,),
+        ).fetchall()
+        path = ["To Do", "In Progress", "In Review", "In Progress", "In Review", "Done"]
+
+        def transitions() -> Iterator[tuple[Any, ...]]:
+            for wid, opened, resolved in item_rows:
+                step = (resolved - opened) / 5
+                for k in range(5):
+                    yield (client_id, jira, f"t{wid}-{k}", wid, path[k], path[k + 1], iso(opened + step * (k + 1)))
+
+        copy_rows(
+            conn,
+            "work_item_transitions",
+            ["client_id", "integration_id", "external_id", "work_item_id", "from_status", "to_status",
+             "transitioned_at"],  # fmt: skip
+            transitions(),
+        )
+        conn.commit()
+        conn.execute("ANALYZE")
+        conn.commit()
+    return {
+        "client_id": client_id,
+        "team_id": teams[0],
+        "load_seconds": time.perf_counter() - started,
+        "sizes": {"prs": n_prs, "deployments": n_deployments, "incidents": n_incidents, "transitions": n_transitions},
+    }
+
+
+def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """p50 and p95 in milliseconds (after one warm-up run)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95
+
+
+def explain(session: Any, sql: str, bound: dict[str, Any]) -> str:
+    rows = session.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql), bound).scalars().all()
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="the issue's full size (500k PRs, 100k deployments...)")
+    parser.add_argument("--scale", type=float, default=None, help="explicit size factor (1.0 = --full)")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    scale = args.scale if args.scale is not None else (1.0 if args.full else 0.1)
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
+    server = TestServer.start(scratch)
+    url = server.create_database("bench_metrics")
+    try:
+        MigrationRunner(url).apply()
+        info = load(url, scale)
+        print(f"loaded {info['sizes']} in {info['load_seconds']:.1f}s (scale {scale})")
+        engine = make_engine(url)
+        session = session_factory(engine)()
+        t0 = time.perf_counter()
+        refresh_after_sync(db_session=session, client_id=info["client_id"], integration_id=None)
+        session.commit()
+        print(f"refresh_after_sync: {(time.perf_counter() - t0) * 1000:.0f} ms")
+        period = parse_period(date(2025, 11, 1), date(2026, 10, 31), None)
+        everyone = Filters(client_id=info["client_id"])
+        one_team = Filters(client_id=info["client_id"], team_id=info["team_id"])
+        cases: list[tuple[str, Filters, Callable[[Filters], Any], bool]] = [
+            ("dora summary", everyone, lambda f: dora.summary(db_session=session, period=period, filters=f), True),
+            ("dora summary", one_team, lambda f: dora.summary(db_session=session, period=period, filters=f), True),
+            ("dora trend (week)", everyone,
+             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"), True),
+            ("dora trend (week)", one_team,
+             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"), True),
+            ("dora trend (month)", everyone,
+             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="month"), True),
+        ]  # fmt: skip
+        for kind in ("deployments", "changes", "incidents"):
+            for filters in (everyone, one_team):
+                cases.append(
+                    (
+                        f"drill-down {kind} page",
+                        filters,
+                        lambda f, k=kind: dora.drill_page(
+                            db_session=session, kind=k, period=period, filters=f, sort=None, order="desc",
+                            limit=50, offset=0,
+                        ),  # fmt: skip
+                        False,
+                    )
+                )
+        cases += [
+            ("pull requests summary", everyone,
+             lambda f: prs.summary(db_session=session, period=period, filters=f), False),
+            ("flow summary", everyone, lambda f: flow.summary(db_session=session, period=period, filters=f), False),
+        ]  # fmt: skip
+        print(f"{'query':32} {'scope':10} {'p50 ms':>9} {'p95 ms':>9}  target")
+        over: list[tuple[str, Filters]] = []
+        for name, filters, fn, targeted in cases:
+            p50, p95 = measure(lambda fn=fn, filters=filters: fn(filters), args.runs)
+            session.rollback()
+            scope = "one team" if filters.team_id else "all teams"
+            verdict = ("ok" if p95 <= TARGET_MS else "OVER") if targeted else "-"
+            print(f"{name:32} {scope:10} {p50:9.1f} {p95:9.1f}  {verdict}")
+            if targeted and p95 > TARGET_MS:
+                over.append((name, filters))
+        for name, filters in over:
+            granularity = "week" if "week" in name else ("month" if "month" in name else None)
+            sql = dora._aggregate_sql(filters, granularity)
+            from pulse.analytics.period import bucket_starts
+
+            buckets = bucket_starts(period, granularity) if granularity else [period.from_date]
+            print(f"\n--- plan: {name} ({'one team' if filters.team_id else 'all teams'}) ---")
+            print(explain(session, sql, dora._bound(period, filters, buckets)))
+            session.rollback()
+        session.close()
+        engine.dispose()
+    finally:
+        server.drop_database(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The pre-aggregated metric facts: rebuilt after every sync and every configuration change.
+
+`refresh_after_sync(db_session=, client_id=, integration_id=)` is what a sync job calls once its data is
+committed (in its own transaction, which it then commits). It rebuilds the tenant's facts from the source
+rows under the current rules, mappings and teams, so the facts always equal what the live SQL computes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pulse.analytics.period import Filters, Period
+from pulse.analytics.sql import base_ctes, params
+
+# Any constant works: it only has to be the same for every process rebuilding facts.
+FACTS_LOCK = 0x504D_4643  # "PMFC"
+EVER = Period(
+    from_date=datetime(1900, 1, 1, tzinfo=UTC).date(),
+    to_date=datetime(9999, 12, 30, tzinfo=UTC).date(),
+    tz="UTC",
+    start=datetime(1900, 1, 1, tzinfo=UTC),
+    end=datetime(9999, 12, 31, tzinfo=UTC),
+)
+
+_BUILD = """,
+ins_d AS (
+  INSERT INTO metric_deployments (client_id, deployment_id, repository_id, environment, sha, finished_at,
+                                  changes_computed)
+  SELECT :cid, w.id, w.repository_id, w.environment, w.sha, w.finished_at, w.changes_computed FROM win w
+  RETURNING 1
+),
+ins_c AS (
+  INSERT INTO metric_changes (client_id, pull_request_id, deployment_id, repository_id, deployed_at, started_at,
+                              lead_time_hours)
+  SELECT :cid, c.pull_request_id, c.deployment_id, w.repository_id, c.deployed_at, c.started_at, c.lead_time_hours
+  FROM changes c JOIN win w ON w.id = c.deployment_id
+  RETURNING 1
+),
+ins_i AS (
+  INSERT INTO metric_incidents (client_id, source, incident_id, key, title, opened_at, resolved_at, repo_ids,
+                                deployment_id, deployment_finished_at)
+  SELECT :cid, i.source, i.id, i.key, i.title, i.opened_at, i.resolved_at, i.repo_ids, i.deployment_id,
+         i.deployment_finished_at
+  FROM incidents i
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM ins_d) AS deployments, (SELECT count(*) FROM ins_c) AS changes,
+       (SELECT count(*) FROM ins_i) AS incidents"""
+
+
+def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
+    """Rebuild the tenant's facts in the caller's transaction; returns the row counts."""
+    db_session.flush()
+    db_session.execute(text("SELECT pg_advisory_xact_lock(:k, CAST(:c AS integer))"), {"k": FACTS_LOCK, "c": client_id})
+    for table in ("metric_changes", "metric_incidents", "metric_deployments"):
+        db_session.execute(text(f"DELETE FROM {table} WHERE client_id = :cid"), {"cid": client_id})
+    filters = Filters(client_id=client_id)
+    sql = base_ctes(filters, live=True) + _BUILD
+    bound: dict[str, Any] = params(EVER, filters, inc_from=EVER.start)
+    counts = db_session.execute(text(sql), bound).mappings().one()
+    db_session.execute(
+        text(
+            "INSERT INTO metric_refresh_state (client_id, refreshed_at) VALUES (:cid, now())"
+            " ON CONFLICT (client_id) DO UPDATE SET refreshed_at = now(), last_updated_at = now()"
+        ),
+        {"cid": client_id},
+    )
+    return {k: int(v) for k, v in counts.items()}
+
+
+def refresh_after_sync(*, db_session: Session, client_id: int, integration_id: int | None = None) -> dict[str, int]:
+    """Call after a sync of `integration_id` committed: rebuilds the tenant's facts (all its integrations)."""
+    return refresh_tenant(db_session=db_session, client_id=client_id)
+
+
+def ensure_fresh(*, db_session: Session, client_id: int) -> None:
+    """Build the tenant's facts if they have never been built (a tenant's first metrics read)."""
+    built = db_session.execute(
+        text("SELECT 1 FROM metric_refresh_state WHERE client_id = :cid"), {"cid": client_id}
+    ).first()
+    if built is None:
+        refresh_tenant(db_session=db_session, client_id=client_id)
