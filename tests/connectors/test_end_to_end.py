@@ -92,12 +92,14 @@ def test_api_created_integrations_sync_in_a_worker_and_read_back_through_the_dat
     bad = get(etl_server, viewer, "/pull-requests", state="reticulating")
     assert bad.status_code == 422 and "state" in bad.text
 
-    production = get(etl_server, viewer, "/deployments", environment="Production", limit=500).json()
+    production = get(
+        etl_server, viewer, "/deployments", environment="Production", source="deployment", limit=500
+    ).json()
     assert production["total"] == sum(
         1 for r in ds.repositories for d in r.deployments if d.environment == "production"
     )
     assert {"environment", "repository_id", "sha", "status", "finished_at"} <= set(production["items"][0])
-    every = get(etl_server, viewer, "/deployments", limit=1).json()
+    every = get(etl_server, viewer, "/deployments", source="deployment", limit=1).json()
     assert every["total"] == sum(len(r.deployments) for r in ds.repositories)
 
     key = ds.projects[0].key

@@ -53,7 +53,9 @@ def test_full_sync_ingests_every_record_and_what_each_production_deployment_ship
                 assert row.first_review_at == (min(others) if others else None)
                 assert row.reviews_count == len(pr.reviews)
                 assert row.comments_count == len(pr.comments)
-        deployments = conn.execute(text("SELECT external_id, environment, status, finished_at FROM deployments")).all()
+        deployments = conn.execute(
+            text("SELECT external_id, environment, status, finished_at FROM deployments WHERE source = 'deployment'")
+        ).all()
         assert len(deployments) == sum(len(r.deployments) for r in ds.repositories)
         truth_status = {
             f"deployment:{d.id}": (d.outcome, d.finished_at) for r in ds.repositories for d in r.deployments
@@ -167,3 +169,31 @@ def test_commits_gone_from_a_pull_request_stop_counting(
         assert count.scalar() == len(pr.commits)
     assert active[dropped.sha] is False
     assert all(active[c.sha] for c in pr.commits)
+
+
+def test_workflow_runs_and_releases_are_also_deployments_of_their_own_source(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    sync(clean_engine, integration)
+    ds = sim.app.dataset
+    runs = {
+        f"workflow_run:{r.id}": r
+        for repo in ds.repositories for r in repo.workflow_runs
+        if r.head_branch == repo.default_branch and r.event != "pull_request"
+    }  # fmt: skip
+    releases = {f"release:{r.id}": r for repo in ds.repositories for r in repo.releases if not r.draft}
+    with clean_engine.connect() as conn:
+        rows = {
+            r.external_id: r
+            for r in conn.execute(text("SELECT * FROM deployments WHERE source IN ('workflow_run', 'release')"))
+        }
+    assert set(rows) == set(runs) | set(releases) and runs and releases
+    for ext, run in runs.items():
+        row = rows[ext]
+        assert (row.sha, row.environment, row.source) == (run.head_sha, "production", "workflow_run")
+        assert row.status == ("success" if run.conclusion == "success" else "failure")
+    for ext, release in releases.items():
+        row = rows[ext]
+        assert (row.sha, row.status, row.finished_at) == (release.target_commitish, "success", release.published_at)
+        assert not row.changes_computed

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pulse.etl.data import service as data_service
 from pulse.etl.data.schemas import (
     DeploymentPage,
+    DeploymentSource,
     PullRequestPage,
     PullRequestState,
     RepositoryPage,
@@ -55,13 +56,15 @@ def list_deployments(
     page: PageParams,
     environment: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     repository_id: Annotated[int | None, Query(ge=1)] = None,
+    source: DeploymentSource | None = None,
 ) -> DeploymentPage:
-    """Deployments to every environment, filtered by environment and repository."""
+    """Deployments to every environment, filtered by environment, repository and source."""
     items, total = data_service.list_deployments(
         db_session=db_session,
         client_id=principal.client_id,
         environment=environment,
         repository_id=repository_id,
+        source=source,
         limit=page.limit,
         offset=page.offset,
     )

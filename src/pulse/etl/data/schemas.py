@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 PullRequestState = Literal["open", "closed", "merged"]
+DeploymentSource = Literal["deployment", "workflow_run", "release"]
 
 
 class RowRead(BaseModel):

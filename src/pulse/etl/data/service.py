@@ -42,10 +42,19 @@ def list_pull_requests(
 
 
 def list_deployments(
-    *, db_session: Session, client_id: int, environment: str | None, repository_id: int | None, limit: int, offset: int
+    *,
+    db_session: Session,
+    client_id: int,
+    environment: str | None,
+    repository_id: int | None,
+    source: str | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Any], int]:
-    """Deployments of every environment, newest first (environment compared case-insensitively)."""
+    """Deployments of every environment and source, newest first (environment compared case-insensitively)."""
     stmt = select(Deployment).where(Deployment.client_id == client_id, Deployment.active)
+    if source is not None:
+        stmt = stmt.where(Deployment.source == source)
     if environment is not None:
         stmt = stmt.where(func.lower(Deployment.environment) == environment.lower())
     if repository_id is not None:

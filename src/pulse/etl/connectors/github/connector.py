@@ -73,6 +73,7 @@ class Repo:
     external_id: str
     owner: str
     name: str
+    default_branch: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -219,7 +220,9 @@ class GitHubSync:
 
         self.commit("repositories", {"synced_at": iso(_now())}, write)
         self.counts.written["repositories"] += len(rows)
-        return [Repo(ids[r["external_id"]], r["external_id"], r["owner"], r["name"]) for r in rows]
+        return [
+            Repo(ids[r["external_id"]], r["external_id"], r["owner"], r["name"], r.get("default_branch")) for r in rows
+        ]
 
     # -- pull requests -----------------------------------------------------------------------------------
 
@@ -505,8 +508,39 @@ class GitHubSync:
             if page.not_modified:
                 break
             out = [self.base({**r, "repository_id": repo.id}) for r in stream.rows(stream.records(page))]
-            self.commit(name, {"synced_at": iso(_now())}, lambda s, o=out: upsert(s, Release, o))
+            deployments = [self.base(d) for d in self.map(lambda r: self.release_deployment(repo, r), out) if d]
+
+            def write(session: Session, o: list[dict[str, Any]] = out, d: list[dict[str, Any]] = deployments) -> None:
+                upsert(session, Release, o)
+                self.write_deployments(session, d)
+
+            self.commit(name, {"synced_at": iso(_now())}, write)
             self.counts.written["releases"] += len(out)
+
+    def release_deployment(self, repo: Repo, release: dict[str, Any]) -> dict[str, Any] | None:
+        """A published release as a `release`-source deployment of the commit its tag points at."""
+        if release["draft"] or release["published_at"] is None:
+            return None
+        sha = release.get("target_commitish") or ""
+        if not gh.SHA.fullmatch(sha):
+            # The target is a branch name: the tag's commit is what shipped.
+            try:
+                sha = str(self.client.get(f"/repos/{repo.owner}/{repo.name}/commits/{release['tag_name']}").data["sha"])
+            except (SourceError, KeyError, TypeError) as exc:
+                self.counts.skip("releases", release["external_id"], exc)
+                return None
+        return {
+            "external_id": f"release:{release['external_id']}",
+            "repository_id": repo.id,
+            "environment": "prerelease" if release["prerelease"] else "production",
+            "sha": sha,
+            "ref": release["tag_name"],
+            "source": "release",
+            "status": "success",
+            "started_at": release["published_at"],
+            "finished_at": release["published_at"],
+            "source_updated_at": release["published_at"],
+        }
 
     def sync_workflow_runs(self, repo: Repo) -> None:
         """Workflow runs created since the cursor's day (newest first)."""
@@ -527,7 +561,13 @@ class GitHubSync:
                 if row["run_started_at"] is not None and (cursor is None or iso(row["run_started_at"]) > cursor):
                     cursor = iso(row["run_started_at"])
             out = [self.base({**r, "repository_id": repo.id}) for r in rows]
-            self.commit(name, checkpoint, lambda s, o=out: upsert(s, WorkflowRun, o))
+            deployments = [self.base(d) for d in (run_deployment(repo, r) for r in out) if d]
+
+            def write(session: Session, o: list[dict[str, Any]] = out, d: list[dict[str, Any]] = deployments) -> None:
+                upsert(session, WorkflowRun, o)
+                self.write_deployments(session, d)
+
+            self.commit(name, checkpoint, write)
             self.counts.written["workflow_runs"] += len(out)
         if cursor is not None:
             self.commit(name, {"cursor": cursor}, lambda s: None)
@@ -553,6 +593,7 @@ class GitHubSync:
                     Deployment.client_id == self.client_id,
                     Deployment.repository_id == repo.id,
                     Deployment.status == "success",
+                    Deployment.source == "deployment",
                     Deployment.finished_at.is_not(None),
                     Deployment.active,
                 )
@@ -645,6 +686,42 @@ def review_figures(pr: dict[str, Any], reviews: list[dict[str, Any]], commits: l
         "review_cycles": changes_requested + (1 if others else 0),
         "rework_commits": rework,
         "reviews_count": len([r for r in reviews if r["state"] != "PENDING"]),
+    }
+
+
+RUN_STATUS = {"success": "success", "failure": "failure", "timed_out": "failure", "startup_failure": "failure"}
+
+
+def run_deployment(repo: Repo, run: dict[str, Any]) -> dict[str, Any] | None:
+    """A workflow run on the default branch (not a pull-request run) as a `workflow_run`-source deployment.
+
+    Runs carry no environment: they count as `production`, and a deployment rule's `workflow_name_pattern`
+    picks the deploying workflow (the metrics check the run's name).
+    """
+    if not run.get("head_sha") or run.get("event") == "pull_request":
+        return None
+    if repo.default_branch and run.get("head_branch") != repo.default_branch:
+        return None
+    if run.get("status") == "completed":
+        status = RUN_STATUS.get(str(run.get("conclusion")), "error")
+        finished = run.get("completed_at")
+    else:
+        status = "in_progress" if run.get("status") == "in_progress" else "queued"
+        finished = None
+    started = run.get("run_started_at")
+    if started is None:
+        return None
+    return {
+        "external_id": f"workflow_run:{run['external_id']}",
+        "repository_id": repo.id,
+        "environment": "production",
+        "sha": run["head_sha"],
+        "ref": run.get("head_branch"),
+        "source": "workflow_run",
+        "status": status,
+        "started_at": started,
+        "finished_at": finished,
+        "source_updated_at": finished or started,
     }
 
 

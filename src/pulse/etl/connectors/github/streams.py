@@ -10,6 +10,7 @@ from pulse.etl.connectors.base.streams import MalformedRecord, Stream, parse_tim
 # Jira keys: a project key (letters, digits, underscores, starting with a letter) and a number.
 JIRA_KEY = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]{0,9}-[1-9][0-9]{0,7})(?![0-9])")
 TERMINAL_STATES = ("success", "failure", "error")
+SHA = re.compile(r"[0-9a-f]{40}")
 KNOWN_STATES = ("success", "failure", "error", "pending", "queued", "in_progress")
 
 
