@@ -101,3 +101,19 @@ describe('auth context', () => {
     expect(getToken()).toBeNull();
   });
 });
+
+describe('auth across tabs', () => {
+  it('shows login when another tab signs out', async () => {
+    setToken('tok-tabs');
+    installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/metrics/dora': { body: {} },
+      'GET /api/v1/metrics/dora/trend': { body: { granularity: 'week', points: [] } },
+    });
+    renderApp('/');
+    await screen.findByRole('button', { name: 'Sign out' });
+    window.localStorage.removeItem('pulse_token');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'pulse_token', oldValue: 'tok-tabs', newValue: null }));
+    expect(await screen.findByTestId('login-notice')).toHaveTextContent(/signed out/i);
+  });
+});

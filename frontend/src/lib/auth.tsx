@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 import { ApiError, backendApi, setApiInterceptors } from '@/lib/api-client';
-import { clearToken, getToken, setToken } from '@/lib/token-storage';
+import { clearToken, getToken, setToken, TOKEN_KEY } from '@/lib/token-storage';
 import type { LoginResponse, Permission, User } from '@/types/api';
 
 /** Why the login page is shown, when it is not a plain visit. */
@@ -118,6 +118,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [queryClient]);
 
   useEffect(() => setApiInterceptors({ onUnauthorized: expireSession }), [expireSession]);
+
+  // Signing out in another tab removes the token from localStorage; this tab follows.
+  useEffect(() => {
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== TOKEN_KEY || event.newValue) return;
+      setState((previous) => (previous.status === 'authenticated' ? { ...ANONYMOUS, notice: 'signed-out' } : previous));
+      queryClient.clear();
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }, [queryClient]);
 
   useEffect(() => {
     if (!getToken()) return;

@@ -13,6 +13,15 @@ export function Dialog({ open, title, onClose, children, wide = false }: DialogP
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
+  // Focus goes back to the control that opened the dialog, even though the dialog unmounts on close.
+  useEffect(() => {
+    if (!open) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return () => {
+      if (opener && opener.isConnected) opener.focus();
+    };
+  }, [open]);
+
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;

@@ -54,6 +54,33 @@ export function DoraTrendCharts({ trend }: { trend: DoraTrend }) {
             label={`${metric.title} by ${trend.granularity}, ${trend.points.length} points`}
             testId={`trend-${metric.key}`}
           />
+          <details>
+            <summary>Data table</summary>
+            <table>
+              <caption className="visually-hidden">
+                {metric.title} by {trend.granularity}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">{trend.granularity === 'month' ? 'Month' : 'Week'} starting</th>
+                  <th scope="col" className="num">
+                    {metric.title}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {trend.points.map((point) => {
+                  const value = metric.trendValue(point);
+                  return (
+                    <tr key={point.period_start}>
+                      <td>{point.period_start}</td>
+                      <td className="num">{value === null ? '—' : axisFormatter(metric.kind)(value)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </details>
         </figure>
       ))}
     </div>
