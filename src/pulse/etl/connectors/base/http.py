@@ -13,12 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ log = get_logger(__name__)
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_RESET_WAIT = 3600.0
+CACHE_DAYS = 30
 
 
 class SourceError(PermanentSyncError):
@@ -120,6 +121,14 @@ class EtagCache:
         loader, self._loader = self._loader, None
 
         def read(session: Session) -> None:
+            # Pages not seen for a month (old `since=` URLs) are forgotten, so the cache stays small.
+            session.execute(
+                delete(HttpCacheEntry).where(
+                    HttpCacheEntry.client_id == self.client_id,
+                    HttpCacheEntry.integration_id == self.integration_id,
+                    HttpCacheEntry.last_updated_at < func.now() - timedelta(days=CACHE_DAYS),
+                )
+            )
             rows = session.execute(
                 select(HttpCacheEntry.external_id, HttpCacheEntry.etag, HttpCacheEntry.link).where(
                     HttpCacheEntry.client_id == self.client_id,

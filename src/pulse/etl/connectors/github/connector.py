@@ -155,6 +155,16 @@ class GitHubSync:
         self.ctx.commit(stream, None, lambda session: out.append(query(session)))
         return out[0]
 
+    def gone_is_none(self, fn: Callable[[Repo, dict[str, Any]], Any], repo: Repo, row: dict[str, Any]) -> Any:
+        """`fn(repo, row)`, or None (logged and counted as skipped) when the source says the record is gone."""
+        try:
+            return fn(repo, row)
+        except SourceError as exc:
+            if exc.status not in (404, 410):
+                raise
+            self.counts.skip("gone", str(row.get("external_id") or row.get("id")), exc)
+            return None
+
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """`fn` over items, in parallel when configured; results in order, the first error raised."""
         if self.pool is None or len(items) < 2:
@@ -254,7 +264,9 @@ class GitHubSync:
                     break
                 in_scope.append(record)
             rows = stream.rows(in_scope)
-            details = self.map(lambda row: self.pull_request_details(repo, row), rows)
+            details = [
+                d for d in self.map(lambda row: self.gone_is_none(self.pull_request_details, repo, row), rows) if d
+            ]
             for row in rows:
                 if high is None or iso(row["source_updated_at"]) > high:
                     high = iso(row["source_updated_at"])
@@ -464,7 +476,9 @@ class GitHubSync:
                 row.pop("id")
                 return row
 
-            for row in self.map(with_status, in_scope):
+            for row in (
+                r for r in self.map(lambda r: self.gone_is_none(lambda _, x: with_status(x), repo, r), in_scope) if r
+            ):
                 rows.append(self.base({**row, "repository_id": repo.id}))
                 if high is None or iso(row["source_updated_at"]) > high:
                     high = iso(row["source_updated_at"])
@@ -620,9 +634,16 @@ class GitHubSync:
             commits: list[dict[str, Any]] = []
             if i > 0:
                 basehead = f"{deps[i - 1][1]}...{sha}"
-                for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
-                                         basehead=basehead):  # fmt: skip
-                    commits.extend(stream.rows(stream.records(page)))
+                try:
+                    for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
+                                             basehead=basehead):  # fmt: skip
+                        commits.extend(stream.rows(stream.records(page)))
+                except SourceError as exc:
+                    if exc.status not in (404, 422):
+                        raise
+                    # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
+                    self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
+                    commits = []
             else:
                 # The first production deployment shipped everything reachable from it (since `sync_since`).
                 history = gh.Commits(self.client, self.counts)
