@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics.period import Filters, parse_period
 from pulse.analytics.pull_requests import service as prs
+from pulse.analytics.refresh import refresh_after_sync
 from tests.analytics.datasets import build_main
 from tests.analytics.seed import Seed, at
 
@@ -35,8 +36,26 @@ def build(seed: Seed) -> dict[str, int]:
     return ids
 
 
+LIVE = False
+
+
+@pytest.fixture(autouse=True, params=["facts", "live"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Every case runs on the facts (rebuilt as a sync would) and live from the rows."""
+    global LIVE
+    LIVE = request.param == "live"
+    return str(request.param)
+
+
+def synced(db_session: Session, seed: Seed) -> None:
+    if not LIVE:
+        refresh_after_sync(db_session=db_session, client_id=seed.client_id, integration_id=None)
+
+
 def summary(db_session: Session, seed: Seed, **filters: Any) -> dict[str, Any]:
-    return prs.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id, **filters))
+    synced(db_session, seed)
+    f = Filters(client_id=seed.client_id, **filters)
+    return prs.summary(db_session=db_session, period=MARCH, filters=f, live=LIVE)
 
 
 def test_all_repositories(db_session: Session, seed: Seed) -> None:
@@ -71,9 +90,10 @@ def test_empty_period_and_undeployed_pr(db_session: Session, seed: Seed) -> None
     assert m["cycle_time"]["total_hours"] is None
     assert m["rework"]["rate"] is None
     pr = seed.pr(repo, 1, first_commit_at=at(3, 9), opened_at=at(3, 9, 2), merged_at=at(3, 9, 5))
+    synced(db_session, seed)
     page = prs.items_page(
         db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id),
-        sort=None, order=None, limit=10, offset=0,
+        sort=None, order=None, limit=10, offset=0, live=LIVE,
     )  # fmt: skip
     assert page["total"] == 1
     [item] = page["items"]
@@ -84,8 +104,9 @@ def test_empty_period_and_undeployed_pr(db_session: Session, seed: Seed) -> None
 
 def test_trend_by_merge_week(db_session: Session, seed: Seed) -> None:
     build(seed)
+    synced(db_session, seed)
     result = prs.trend(
-        db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id), granularity="week"
+        db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id), granularity="week", live=LIVE
     )
     merged = {p["period_start"]: p["throughput"]["merged"] for p in result["points"]}
     # PR1, PR2 (2 Mar), PR5 (3 Mar), PR3, PR4 (4 Mar): all in the week of 2 March.

@@ -30,28 +30,32 @@ def order_clause(sort: str | None, order: str | None, allowed: dict[str, str], d
 
 
 def page(
-    db_session: Session, *, ctes: str, select: str, order_by: str, bound: dict[str, Any], limit: int, offset: int
+    db_session: Session,
+    *,
+    ctes: str,
+    select: str,
+    order_by: str,
+    bound: dict[str, Any],
+    limit: int,
+    offset: int,
+    count_select: str | None = None,
 ) -> dict[str, Any]:
-    """`{items, total}` of `select` (which reads the CTEs), sorted and paged."""
+    """`{items, total}` of `select` (which reads the CTEs), sorted and paged.
+
+    `count_select` counts the same rows more cheaply (e.g. without the joins that only add columns).
+    """
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(f"limit: must be between 1 and {MAX_LIMIT}", field="limit")
     if offset < 0:
         raise InvalidInput("offset: must be 0 or more", field="offset")
-    sql = (
-        f"{ctes},\nrows AS ({select})\n"
-        f"SELECT *, count(*) OVER () AS _total FROM rows {order_by} LIMIT :_limit OFFSET :_offset"
-    )
+    sql = f"{ctes},\nrows AS ({select})\nSELECT * FROM rows {order_by} LIMIT :_limit OFFSET :_offset"
     result = db_session.execute(text(sql), {**bound, "_limit": limit, "_offset": offset}).mappings().all()
-    if result:
-        total = int(result[0]["_total"])
-    elif offset == 0:
-        total = 0
+    if offset == 0 and len(result) < limit:
+        total = len(result)
     else:
-        total = int(
-            db_session.execute(text(f"{ctes},\nrows AS ({select})\nSELECT count(*) FROM rows"), bound).scalar_one()
-        )
-    items = [{k: v for k, v in row.items() if k != "_total"} for row in result]
-    return {"items": items, "total": total}
+        counter = count_select or f"SELECT count(*) FROM ({select}) AS counted"
+        total = int(db_session.execute(text(f"{ctes}\n{counter}"), bound).scalar_one())
+    return {"items": [dict(row) for row in result], "total": total}
 
 
 def _cell(value: Any) -> Any:

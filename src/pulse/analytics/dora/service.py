@@ -228,6 +228,13 @@ INCIDENT_SORTS = {
     "key": "key",
 }
 
+COUNTS = {
+    "deployments": "SELECT count(*) FROM win",
+    "changes": "SELECT count(*) FROM changes",
+    "incidents": """SELECT count(*) FROM incidents i LEFT JOIN win w ON w.id = i.deployment_id
+  WHERE w.id IS NOT NULL OR (i.in_scope AND i.opened_at >= :start AND i.opened_at < :end)""",
+}
+
 DRILLDOWNS: dict[str, tuple[str, dict[str, str], str, list[str], str]] = {
     "deployments": (DEPLOYMENT_SELECT, DEPLOYMENT_SORTS, "finished_at", DEPLOYMENT_COLUMNS, "id"),
     "changes": (CHANGE_SELECT, CHANGE_SORTS, "deployed_at", CHANGE_COLUMNS, "pull_request_id"),
@@ -259,7 +266,14 @@ def drill_page(
     _prepare(db_session, filters, live)
     ctes, select, order_by, bound, _ = _drill(kind, period, filters, sort, order, live)
     return drilldown.page(
-        db_session, ctes=ctes, select=select, order_by=order_by, bound=bound, limit=limit, offset=offset
+        db_session,
+        ctes=ctes,
+        select=select,
+        order_by=order_by,
+        bound=bound,
+        limit=limit,
+        offset=offset,
+        count_select=COUNTS[kind],
     )
 
 

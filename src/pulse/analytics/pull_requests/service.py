@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics import drilldown
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
+from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters
 from pulse.analytics.sql import hours, is_production, params, repo_ctes, rule_ctes
 
@@ -21,38 +22,17 @@ def _bucket(column: str, granularity: str | None) -> str:
     return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
 
 
-def facts_ctes(filters: Filters, granularity: str | None = None) -> str:
-    """`pr_facts`: one row per PR merged in the window, with its production deployment and stage durations.
+def _deployment_joins(filters: Filters, live: bool) -> tuple[str, str, str]:
+    """FROM-clause joins giving each PR `dep_id` and `dep_at`: from the facts, or live from the source rows.
 
-    The deployment is the earliest successful production one the compare data links the PR to; without a link,
-    the first production deployment of its repository finished at or after the merge, when that deployment's
-    compare data is missing (the same fallback as DORA's changes).
+    The deployment is the earliest successful production one the compare data links the PR to; without a
+    link, the first production deployment of its repository finished at or after the merge, when that
+    deployment's compare data is missing (the same fallback as DORA's changes).
     """
+    if not live and not filters.environment:
+        return "LEFT JOIN metric_changes mc ON mc.pull_request_id = pr.id", "mc.deployment_id", "mc.deployed_at"
     prod_d = is_production(filters, "d", "rr")
-    return f"""WITH {repo_ctes(filters)},
-{rule_ctes()},
-prs AS (
-  SELECT pr.*, ar.full_name AS repository
-  FROM pull_requests pr JOIN scope_repos ar ON ar.id = pr.repository_id
-  WHERE pr.client_id = :cid AND pr.active AND pr.merged_at >= :start AND pr.merged_at < :end
-),
-pr_facts AS (
-  SELECT pr.id AS pull_request_id, pr.repository, pr.number, pr.title, pr.author_login AS author,
-         pr.first_commit_at, pr.opened_at, pr.first_review_at, pr.merged_at,
-         coalesce(l.id, fb.id) AS deployment_id, coalesce(l.finished_at, fb.finished_at) AS deployed_at,
-         greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
-         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
-         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
-         {hours("coalesce(l.finished_at, fb.finished_at)", "pr.merged_at")} AS deploy_hours,
-         {hours("coalesce(l.finished_at, fb.finished_at)", "coalesce(pr.first_commit_at, pr.opened_at)")}
-           AS total_hours,
-         CASE WHEN pr.additions IS NULL AND pr.deletions IS NULL THEN NULL
-              ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
-         pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
-         pr.review_cycles, pr.rework_commits,
-         {_bucket("pr.merged_at", granularity)} AS bucket
-  FROM prs pr
-  LEFT JOIN LATERAL (
+    joins = f"""LEFT JOIN LATERAL (
     SELECT d.id, d.finished_at
     FROM deployment_pull_requests dpr
     JOIN deployments d ON d.id = dpr.deployment_id
@@ -69,7 +49,37 @@ pr_facts AS (
     ) n
     WHERE NOT n.changes_computed
       AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests x WHERE x.deployment_id = n.id AND x.active)
-  ) fb ON l.id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM deployment_pull_requests y WHERE y.pull_request_id = pr.id AND y.active)
+  ) fb ON l.id IS NULL"""
+    return joins, "coalesce(l.id, fb.id)", "coalesce(l.finished_at, fb.finished_at)"
+
+
+def facts_ctes(filters: Filters, granularity: str | None = None, live: bool = False) -> str:
+    """`pr_facts`: one row per PR merged in the window, with its production deployment and stage durations."""
+    joins, dep_id, dep_at = _deployment_joins(filters, live)
+    rules = f"{rule_ctes()},\n" if live or filters.environment else ""
+    return f"""WITH {repo_ctes(filters)},
+{rules}prs AS (
+  SELECT pr.*, ar.full_name AS repository
+  FROM pull_requests pr JOIN scope_repos ar ON ar.id = pr.repository_id
+  WHERE pr.client_id = :cid AND pr.active AND pr.merged_at >= :start AND pr.merged_at < :end
+),
+pr_facts AS (
+  SELECT pr.id AS pull_request_id, pr.repository, pr.number, pr.title, pr.author_login AS author,
+         pr.first_commit_at, pr.opened_at, pr.first_review_at, pr.merged_at,
+         {dep_id} AS deployment_id, {dep_at} AS deployed_at,
+         greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
+         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
+         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
+         {hours(dep_at, "pr.merged_at")} AS deploy_hours,
+         {hours(dep_at, "coalesce(pr.first_commit_at, pr.opened_at)")} AS total_hours,
+         CASE WHEN pr.additions IS NULL AND pr.deletions IS NULL THEN NULL
+              ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
+         pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
+         pr.review_cycles, pr.rework_commits,
+         {_bucket("pr.merged_at", granularity)} AS bucket
+  FROM prs pr
+  {joins}
 )"""
 
 
@@ -125,10 +135,16 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
     return params(period, filters, buckets=buckets, from_date=period.from_date)
 
 
-def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[str, Any]:
-    """Medians of each cycle-time stage, throughput, size, review depth and rework over the period."""
+def _prepare(db_session: Session, filters: Filters, live: bool) -> None:
     check_filters(db_session=db_session, filters=filters)
-    sql = facts_ctes(filters) + AGGREGATE
+    if not live and not filters.environment:
+        ensure_fresh(db_session=db_session, client_id=filters.client_id)
+
+
+def summary(*, db_session: Session, period: Period, filters: Filters, live: bool = False) -> dict[str, Any]:
+    """Medians of each cycle-time stage, throughput, size, review depth and rework over the period."""
+    _prepare(db_session, filters, live)
+    sql = facts_ctes(filters, None, live) + AGGREGATE
     row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
     return {
         "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
@@ -136,11 +152,13 @@ def summary(*, db_session: Session, period: Period, filters: Filters) -> dict[st
     }
 
 
-def trend(*, db_session: Session, period: Period, filters: Filters, granularity: str) -> dict[str, Any]:
+def trend(
+    *, db_session: Session, period: Period, filters: Filters, granularity: str, live: bool = False
+) -> dict[str, Any]:
     """The same figures per week or month (by merge time), every period present."""
-    check_filters(db_session=db_session, filters=filters)
+    _prepare(db_session, filters, live)
     buckets = bucket_starts(period, granularity)
-    sql = facts_ctes(filters, granularity) + AGGREGATE
+    sql = facts_ctes(filters, granularity, live) + AGGREGATE
     rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
     return {
         "granularity": granularity,
@@ -160,9 +178,11 @@ ITEM_SELECT = "SELECT " + ", ".join(ITEM_COLUMNS) + " FROM pr_facts"
 ITEM_SORTS = {c: c for c in ITEM_COLUMNS if c not in ("title", "author")}
 
 
-def _items(period: Period, filters: Filters, sort: str | None, order: str | None) -> tuple[str, str, dict[str, Any]]:
+def _items(
+    period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
+) -> tuple[str, str, dict[str, Any]]:
     order_by = drilldown.order_clause(sort, order, ITEM_SORTS, "merged_at", "pull_request_id")
-    ctes = facts_ctes(filters)
+    ctes = facts_ctes(filters, None, live)
     # facts_ctes opens the WITH clause; the drill-down helpers append `, rows AS (...)`.
     return ctes, order_by, params(period, filters, from_date=period.from_date)
 
@@ -176,21 +196,35 @@ def items_page(
     order: str | None,
     limit: int,
     offset: int,
+    live: bool = False,
 ) -> dict[str, Any]:
     """The merged PRs behind the figures, one page."""
-    check_filters(db_session=db_session, filters=filters)
-    ctes, order_by, bound = _items(period, filters, sort, order)
+    _prepare(db_session, filters, live)
+    ctes, order_by, bound = _items(period, filters, sort, order, live)
     return drilldown.page(
-        db_session, ctes=ctes, select=ITEM_SELECT, order_by=order_by, bound=bound, limit=limit, offset=offset
+        db_session,
+        ctes=ctes,
+        select=ITEM_SELECT,
+        order_by=order_by,
+        bound=bound,
+        limit=limit,
+        offset=offset,
+        count_select="SELECT count(*) FROM prs",
     )
 
 
 def items_csv(
-    *, db_session: Session, period: Period, filters: Filters, sort: str | None, order: str | None
+    *,
+    db_session: Session,
+    period: Period,
+    filters: Filters,
+    sort: str | None,
+    order: str | None,
+    live: bool = False,
 ) -> Iterator[str]:
     """Every merged PR behind the figures, as CSV chunks."""
-    check_filters(db_session=db_session, filters=filters)
-    ctes, order_by, bound = _items(period, filters, sort, order)
+    _prepare(db_session, filters, live)
+    ctes, order_by, bound = _items(period, filters, sort, order, live)
     return drilldown.csv_rows(
         db_session, ctes=ctes, select=ITEM_SELECT, order_by=order_by, bound=bound, columns=ITEM_COLUMNS
     )
