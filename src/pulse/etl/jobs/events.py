@@ -19,6 +19,7 @@ from pulse.etl.jobs.schemas import JobRead
 from pulse.etl.listener import PgListener
 
 FALLBACK_POLL_SECONDS = 2.0
+EVENT_PAGE = 1000
 
 
 class JobEventHub:
@@ -71,13 +72,15 @@ def read_changes(
         state = {"type": "state", "job": JobRead.of(run).model_dump(mode="json")}
         logs: list[dict[str, Any]] = []
         last = after_event_id
-        for event in job_service.events(db_session=db_session, job_run_id=job_run_id, after_id=after_event_id):
-            last = event.id
-            if include_logs:
-                logs.append(
-                    {"type": "log", "level": event.level, "message": event.message, "at": event.created_at.isoformat()}
-                )
-        return state, logs, last
+        while True:  # pages of events, so a long run's replay is sent at once rather than a page per wake-up
+            page = job_service.events(db_session=db_session, job_run_id=job_run_id, after_id=last, limit=EVENT_PAGE)
+            for event in page:
+                last = event.id
+                if include_logs:
+                    at = event.created_at.isoformat()
+                    logs.append({"type": "log", "level": event.level, "message": event.message, "at": at})
+            if len(page) < EVENT_PAGE:
+                return state, logs, last
 
 
 async def follow(
