@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import Engine, text
 
+from pulse.etl.connectors.github.connector import GitHubConnector
 from pulse.etl.connectors.jira.connector import JiraConnector, jql_time
 from pulse.sim.config import SimConfig
 from pulse.sim.dataset import DatasetSpec
@@ -151,3 +152,26 @@ def test_an_unchanged_resync_costs_one_search_and_refreshes_catalogues_when_due(
     sim_stats(sim, reset=True)
     sync(clean_engine, stale)
     assert "GET /rest/api/3/field" in sim_stats(sim)["by_route"]
+
+
+def test_pull_requests_link_to_the_work_items_their_branch_title_or_body_name(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    jira = make_integration(clean_engine, tenant, "jira", sim.base_url, jira_settings())
+    sync(clean_engine, jira)  # Jira first: the GitHub sync makes the links
+    github = make_integration(clean_engine, tenant, "github", sim.base_url, {"organization": SMALL.org})
+    GitHubConnector().sync(DirectContext(clean_engine, github))
+    ds = sim.app.dataset
+    keys = {w.key for w in ds.work_items}
+    expected = {(r.name, p.number, k) for r in ds.repositories for p in r.pulls for k in p.jira_keys if k in keys}
+    with clean_engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT DISTINCT r.name, p.number, w.key FROM work_item_pull_request_links l "
+                "JOIN pull_requests p ON p.id = l.pull_request_id JOIN repositories r ON r.id = p.repository_id "
+                "JOIN work_items w ON w.id = l.work_item_id WHERE l.active"
+            )
+        ).all()
+        places = set(conn.execute(text("SELECT DISTINCT found_in FROM work_item_pull_request_links")).scalars())
+    assert expected and set(map(tuple, found)) == expected
+    assert "branch" in places
