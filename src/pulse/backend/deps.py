@@ -1,5 +1,8 @@
 """Request dependencies: the database session, the caller, and the access each route declares.
 
+Dependencies that do no blocking I/O are `async` so FastAPI does not hop to a worker thread for them
+(that hop costs more than the whole token check).
+
 Every route declares its access with exactly one of `public()`, `authenticated_only()` or
 `require(resource, action)`; a test walks the app's routes and fails on any route without one.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -25,7 +29,7 @@ ACCESS_ATTRIBUTE = "pulse_access"
 _bearer = HTTPBearer(auto_error=False, description="The token from `POST /api/v1/auth/login`.")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
@@ -35,7 +39,11 @@ AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back when it raises."""
+    """One transaction per request: committed when the handler returns, rolled back when it raises.
+
+    Synchronous on purpose: the routes that use it are synchronous (run in the threadpool), and the commit
+    does I/O that must not block the event loop.
+    """
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -51,7 +59,7 @@ def get_db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
-def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     """The bearer token of the request, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise NotAuthenticated()
@@ -86,6 +94,7 @@ def client_ip(request: Request) -> str:
     return hops[0] if hops and _is_ip(hops[0]) else peer
 
 
+@lru_cache(maxsize=8)
 def _trusted_networks(entries: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
 
@@ -106,7 +115,7 @@ def _is_trusted(value: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv
     return any(address in network for network in networks)
 
 
-def request_meta(request: Request) -> auth_service.RequestMeta:
+async def request_meta(request: Request) -> auth_service.RequestMeta:
     """Client IP, user agent and request id of the request."""
     return auth_service.RequestMeta(
         ip=client_ip(request), user_agent=request.headers.get("user-agent"), request_id=request_id_of(request)
@@ -124,7 +133,7 @@ def _mark(dependency: Any, access: str) -> DependsParam:
 def public() -> DependsParam:
     """Declare a route open to anyone (login, health)."""
 
-    def _public() -> None:
+    async def _public() -> None:
         return None
 
     return _mark(_public, "public")
@@ -142,7 +151,7 @@ def authenticated_only() -> DependsParam:
 def bearer_only() -> DependsParam:
     """Declare a route that needs a genuine token but not a live session (logout stays idempotent)."""
 
-    def _bearer_only(token: BearerToken) -> None:
+    async def _bearer_only(token: BearerToken) -> None:
         return None
 
     return _mark(_bearer_only, "bearer")
