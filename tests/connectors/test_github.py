@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import Engine, text
@@ -197,3 +198,24 @@ def test_workflow_runs_and_releases_are_also_deployments_of_their_own_source(
         row = rows[ext]
         assert (row.sha, row.status, row.finished_at) == (release.target_commitish, "success", release.published_at)
         assert not row.changes_computed
+
+
+def test_a_walk_that_stops_at_an_unchanged_page_closes_its_checkpoint(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(page_size=5))
+    sync(clean_engine, integration)
+    ds = sim.app.dataset
+    repo = ds.repositories[0]
+    pr = sorted(repo.pulls, key=lambda p: (p.updated_at, p.number), reverse=True)[2]
+    pr.title = "Renamed while on the first page"
+    pr.updated_at = max(p.updated_at for p in repo.pulls) + timedelta(minutes=1)
+    ds.touch()
+    sim_stats(sim, reset=True)
+    ctx = sync(clean_engine, integration)
+    pulls = sim_stats(sim)["by_route"]["GET /repos/{owner}/{repo}/pulls"]
+    assert pulls.get("200", 0) >= 1 and pulls.get("304", 0) >= 1
+    assert "run" not in (ctx.get_checkpoint(f"pull_requests:{repo.full_name}") or {})
+    with clean_engine.connect() as conn:
+        title = conn.execute(text("SELECT title FROM pull_requests WHERE external_id = :e"), {"e": str(pr.id)})
+        assert title.scalar() == pr.title

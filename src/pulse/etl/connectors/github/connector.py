@@ -249,6 +249,8 @@ class GitHubSync:
         )
         url: str | None = run.get("next") or first_url
         high = run.get("high")
+        # Whether the stored checkpoint still holds an unfinished walk that this run must close.
+        open_walk = bool(run)
         while url:
             page = self.client.get(url, conditional=True)
             if page.not_modified:
@@ -276,12 +278,11 @@ class GitHubSync:
             else:
                 new_checkpoint = {"cursor": high or checkpoint.get("cursor")}
             self.commit(name, new_checkpoint, lambda s, d=details: self.write_pull_requests(s, repo, d))
+            open_walk = bool(url)
             self.counts.written["pull_requests"] += len(details)
             self.progress(f"{repo.full_name}: pull requests")
-        else:
-            return
-        # Stopped at an unchanged page: the cursor stays (or finishes a resumed run).
-        if run:
+        if open_walk:
+            # Stopped at an unchanged page: the walk is complete up to the newest update seen.
             self.commit(name, {"cursor": high or checkpoint.get("cursor")}, lambda s: None)
 
     def pull_request_details(self, repo: Repo, row: dict[str, Any]) -> dict[str, Any]:
@@ -448,11 +449,10 @@ class GitHubSync:
             stream.path.format(owner=repo.owner, repo=repo.name), {"per_page": self.page_size}
         )
         high = run.get("high")
-        finished_run = False
+        open_walk = bool(run)
         while url:
             page = self.client.get(url, conditional=True)
             if page.not_modified:
-                finished_run = True
                 break
             rows = []
             done = False
@@ -485,8 +485,9 @@ class GitHubSync:
             url = None if done else page.next_url()
             new_checkpoint = {**checkpoint, "run": {"next": url, "high": high}} if url else {"cursor": high}
             self.commit(name, new_checkpoint, lambda s, r=rows: self.write_deployments(s, r))
+            open_walk = bool(url)
             self.counts.written["deployments"] += len(rows)
-        if finished_run and run:
+        if open_walk:
             self.commit(name, {"cursor": high or checkpoint.get("cursor")}, lambda s: None)
 
     def write_deployments(self, session: Session, rows: list[dict[str, Any]]) -> None:
