@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -134,6 +135,12 @@ def test_only_named_repositories_are_ingested(sim: RunningSimulator, tenant: int
     with clean_engine.connect() as conn:
         assert conn.execute(text("SELECT full_name FROM repositories")).scalars().all() == [repo.full_name]
         assert conn.execute(text("SELECT count(*) FROM pull_requests")).scalar() == len(repo.pulls)
+    # Naming another repository later leaves the first one's rows inactive.
+    other = sim.app.dataset.repositories[0]
+    sync(clean_engine, replace(integration, settings={**settings, "repositories": [other.full_name]}))
+    with clean_engine.connect() as conn:
+        active = dict(conn.execute(text("SELECT full_name, active FROM repositories")).all())
+    assert active == {repo.full_name: False, other.full_name: True}
 
 
 def test_sync_since_limits_the_first_sync(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:

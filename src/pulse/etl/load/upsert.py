@@ -82,3 +82,20 @@ def deactivate_missing(
     if keep:
         cond.append(tuple_(parent, table.c.external_id).not_in(list(keep)))
     session.execute(table.update().where(*cond).values(active=False, last_updated_at=func.now()))
+
+
+def deactivate_others(
+    session: Session, model: type[Base], *, client_id: int, integration_id: int, keep: Sequence[str]
+) -> None:
+    """Mark an integration's rows inactive unless their external id is in `keep` (no longer configured)."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    session.execute(
+        table.update()
+        .where(
+            table.c.client_id == client_id,
+            table.c.integration_id == integration_id,
+            table.c.active,
+            table.c.external_id.not_in(list(keep)),
+        )
+        .values(active=False, last_updated_at=func.now())
+    )

@@ -33,7 +33,7 @@ from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSync
 from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time
 from pulse.etl.connectors.github import streams as gh
 from pulse.etl.load.links import link_work_items
-from pulse.etl.load.upsert import deactivate_missing, upsert
+from pulse.etl.load.upsert import deactivate_missing, deactivate_others, upsert
 
 DEFAULT_PRODUCTION_PATTERN = r"^(prod|production)$"
 PAGE_SIZE = 100
@@ -227,6 +227,9 @@ class GitHubSync:
 
         def write(session: Session) -> None:
             ids.update(upsert(session, Repository, rows))
+            # Repositories no longer configured drop out of every metric (their rows stay, inactive).
+            deactivate_others(session, Repository, client_id=self.client_id, integration_id=self.integration_id,
+                              keep=[r["external_id"] for r in rows])  # fmt: skip
 
         self.commit("repositories", {"synced_at": iso(_now())}, write)
         self.counts.written["repositories"] += len(rows)

@@ -16,7 +16,7 @@ from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSync
 from pulse.etl.connectors.base.streams import MalformedRecord, SyncCounts, iso, low_watermark
 from pulse.etl.connectors.jira import streams as js
 from pulse.etl.load.links import link_work_items
-from pulse.etl.load.upsert import upsert
+from pulse.etl.load.upsert import deactivate_others, upsert
 
 PAGE_SIZE = 100
 
@@ -192,6 +192,8 @@ class JiraSync:
 
         def write(session: Session) -> None:
             ids.update(upsert(session, JiraProject, out))
+            deactivate_others(session, JiraProject, client_id=self.client_id, integration_id=self.integration_id,
+                              keep=[r["external_id"] for r in out])  # fmt: skip
 
         self.ctx.commit("jira_projects", {"synced_at": iso(datetime.now(UTC))}, write)
         self.counts.written["jira_projects"] += len(out)
