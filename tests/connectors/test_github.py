@@ -80,6 +80,7 @@ def test_full_sync_ingests_every_record_and_what_each_production_deployment_ship
     }
     assert dict(shipped) == expected
     assert ctx.progress_reports[-1]["counts"]["skipped"] == 0
+    assert any(level == "info" and message.startswith("synced ") for level, message, _ in ctx.logs)
 
 
 def test_unchanged_resync_is_answered_mostly_by_304_and_spends_under_5_percent(

@@ -118,6 +118,17 @@ class SyncCounts:
         return out
 
 
+def summary(counts: SyncCounts, client: SourceClient) -> str:
+    """One line for the run's log: what was written, skipped and requested."""
+    written = ", ".join(f"{n} {name}" for name, n in sorted(counts.written.items()) if n) or "nothing new"
+    stats = client.stats
+    return (
+        f"synced {written}; skipped {sum(counts.skipped.values())} malformed or vanished records; "
+        f"{stats.requests} requests ({stats.not_modified} not modified, {stats.retries} retried, "
+        f"{stats.rate_limit_waits} rate-limit waits)"
+    )
+
+
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 source timestamp as an aware UTC datetime (None stays None)."""
     if value is None or value == "":

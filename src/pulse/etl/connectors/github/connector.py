@@ -30,7 +30,7 @@ from pulse.core.db.models.business import (
 )
 from pulse.etl.connectors.base.http import EtagCache, RetryPolicy, SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
-from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time
+from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time, summary
 from pulse.etl.connectors.github import streams as gh
 from pulse.etl.load.links import link_work_items
 from pulse.etl.load.upsert import deactivate_missing, deactivate_others, upsert
@@ -202,6 +202,9 @@ class GitHubSync:
             self.sync_shipped(repo)
         self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
         self.progress("done", 100.0)
+        self.ctx.log(
+            "info", summary(self.counts, self.client), **self.counts.as_progress(self.client.stats.as_counts())
+        )
 
     def sync_repositories(self) -> list[Repo]:
         """The configured repositories (or all of the organisation's), upserted."""

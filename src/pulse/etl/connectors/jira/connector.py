@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pulse.core.db.models.business import JiraIssueType, JiraProject, JiraStatus, WorkItem, WorkItemTransition
 from pulse.etl.connectors.base.http import RetryPolicy, SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
-from pulse.etl.connectors.base.streams import MalformedRecord, SyncCounts, iso, low_watermark
+from pulse.etl.connectors.base.streams import MalformedRecord, SyncCounts, iso, low_watermark, summary
 from pulse.etl.connectors.jira import streams as js
 from pulse.etl.load.links import link_work_items
 from pulse.etl.load.upsert import deactivate_others, upsert
@@ -136,6 +136,9 @@ class JiraSync:
         self.sync_work_items(projects, zone, points_field, team_field)
         self.ctx.commit("links", None, self.link)
         self.progress("done", 100.0)
+        self.ctx.log(
+            "info", summary(self.counts, self.client), **self.counts.as_progress(self.client.stats.as_counts())
+        )
 
     def link(self, session: Session) -> None:
         """Link work items to pull requests that name them."""
