@@ -190,3 +190,46 @@ def test_a_parallel_burst_cannot_outrun_the_email_counter(
     finally:
         server.stop()
     assert statuses.count(401) == 5 and statuses.count(429) == 5, statuses
+
+
+def test_quiet_counters_are_pruned(api: httpx.Client, clean_engine: Engine, settings: Settings) -> None:
+    from pulse.backend.auth import throttle
+    from pulse.core.db.engine import unit_of_work
+
+    for n in range(3):
+        _attempt(api, f"sprayed{n}@example.com")
+    with clean_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE login_throttles SET last_failure_at = now() - interval '20 minutes' "
+                "WHERE key IN ('sprayed0@example.com', 'sprayed1@example.com')"
+            )
+        )
+        # Locked until recently: must survive, or waiting out a lock would reset the back-off.
+        conn.execute(
+            text(
+                "UPDATE login_throttles SET last_failure_at = now() - interval '20 minutes', "
+                "locked_until = now() - interval '5 minutes' WHERE key = 'sprayed1@example.com'"
+            )
+        )
+    with unit_of_work(clean_engine) as db_session:
+        assert throttle.prune(db_session=db_session, settings=settings) == 1
+    with clean_engine.connect() as conn:
+        keys = set(conn.execute(text("SELECT key FROM login_throttles")).scalars())
+    assert keys == {"sprayed1@example.com", "sprayed2@example.com", "127.0.0.1"}
+
+
+def test_failed_logins_prune_now_and_then(
+    api: httpx.Client, clean_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pulse.backend.auth import throttle
+
+    _attempt(api, "old@example.com")
+    with clean_engine.begin() as conn:
+        conn.execute(text("UPDATE login_throttles SET last_failure_at = now() - interval '20 minutes'"))
+    monkeypatch.setattr(throttle, "PRUNE_PROBABILITY", 1.0)  # the login path runs the prune on this failure
+    assert _attempt(api, "new@example.com").status_code == 401
+    with clean_engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, failures FROM login_throttles ORDER BY key")).all()
+    # The old email's counter is gone; the IP's had gone quiet, so this failure started it afresh.
+    assert [tuple(r) for r in rows] == [("127.0.0.1", 1), ("new@example.com", 1)]

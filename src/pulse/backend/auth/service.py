@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ VALUES (%(client_id)s, %(user_id)s, %(email)s, 'login_failed', %(ip)s, %(user_ag
 """
 
 _RECORD_FAILURE = _psycopg(throttle.RECORD_SQL)
+_PRUNE = _psycopg(throttle.PRUNE_SQL)
 
 
 async def login(
@@ -193,6 +195,8 @@ async def login(
                         _RECORD_FAILURE,
                         throttle.record_params(settings=settings, email=address, ip=meta.ip, client_id=row.client_id),
                     )
+                    if random.random() < throttle.PRUNE_PROBABILITY:
+                        await conn.execute(_PRUNE, {"window": settings.login_window_minutes})
                     await conn.execute(
                         _LOGIN_FAILED_AUDIT,
                         {

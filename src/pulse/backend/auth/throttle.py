@@ -50,6 +50,22 @@ _LOCKED = text(
 )
 
 
+# Counters that can no longer lock anything: quiet for a window since their last failure and their lock.
+PRUNE_SQL = """
+DELETE FROM login_throttles t
+WHERE t.last_failure_at < now() - make_interval(mins => :window)
+  AND (t.locked_until IS NULL OR t.locked_until < now() - make_interval(mins => :window))
+"""
+# Failed logins prune now and then, so sprayed emails and addresses do not pile up.
+PRUNE_PROBABILITY = 0.01
+
+
+def prune(*, db_session: Session, settings: Settings) -> int:
+    """Delete counters that have gone quiet; returns how many."""
+    result = db_session.execute(text(PRUNE_SQL), {"window": settings.login_window_minutes})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def check(*, db_session: Session, email: str, ip: str) -> None:
     """Raise Throttled (with the seconds to wait) while the email or the IP is locked."""
     seconds = db_session.scalar(_LOCKED, {"email": email, "ip": ip})
