@@ -1,12 +1,13 @@
 -- Pre-aggregated metric facts per tenant, rebuilt by pulse.analytics.refresh after every sync and every
 -- configuration change: the successful production deployments (by the tenant's rules), the changes each one
--- shipped with their lead time, and the incidents with the deployment each is attributed to.
+-- shipped with their lead time, and the incidents with the deployment each is attributed to. Facts are derived
+-- data, rebuilt wholesale: they carry no foreign keys to the source rows (the checks would double the rebuild).
 
 CREATE TABLE metric_deployments (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     client_id        bigint NOT NULL REFERENCES clients (id),
-    deployment_id    bigint NOT NULL REFERENCES deployments (id),
-    repository_id    bigint NOT NULL REFERENCES repositories (id),
+    deployment_id    bigint NOT NULL,
+    repository_id    bigint NOT NULL,
     environment      text NOT NULL,
     sha              text NOT NULL,
     finished_at      timestamptz NOT NULL,
@@ -21,9 +22,9 @@ CREATE INDEX ix_metric_deployments_client_finished ON metric_deployments (client
 CREATE TABLE metric_changes (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     client_id       bigint NOT NULL REFERENCES clients (id),
-    pull_request_id bigint NOT NULL REFERENCES pull_requests (id),
-    deployment_id   bigint NOT NULL REFERENCES deployments (id),
-    repository_id   bigint NOT NULL REFERENCES repositories (id),
+    pull_request_id bigint NOT NULL,
+    deployment_id   bigint NOT NULL,
+    repository_id   bigint NOT NULL,
     deployed_at     timestamptz NOT NULL,
     started_at      timestamptz NOT NULL,
     lead_time_hours double precision NOT NULL,
@@ -45,7 +46,7 @@ CREATE TABLE metric_incidents (
     opened_at              timestamptz NOT NULL,
     resolved_at            timestamptz,
     repo_ids               bigint[] NOT NULL,
-    deployment_id          bigint REFERENCES deployments (id),
+    deployment_id          bigint,
     deployment_finished_at timestamptz,
     active                 boolean NOT NULL DEFAULT true,
     created_at             timestamptz NOT NULL DEFAULT now(),
