@@ -1,13 +1,12 @@
 -- Pre-aggregated metric facts per tenant, rebuilt by pulse.analytics.refresh after every sync and every
 -- configuration change: the successful production deployments (by the tenant's rules), the changes each one
--- shipped with their lead time, and the incidents with the deployment each is attributed to. Facts are derived
--- data, rebuilt wholesale: they carry no foreign keys to the source rows (the checks would double the rebuild).
+-- shipped with their lead time, and the incidents with the deployment each is attributed to.
 
 CREATE TABLE metric_deployments (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     client_id        bigint NOT NULL REFERENCES clients (id),
-    deployment_id    bigint NOT NULL,
-    repository_id    bigint NOT NULL,
+    deployment_id    bigint NOT NULL REFERENCES deployments (id),
+    repository_id    bigint NOT NULL REFERENCES repositories (id),
     environment      text NOT NULL,
     sha              text NOT NULL,
     finished_at      timestamptz NOT NULL,
@@ -22,9 +21,9 @@ CREATE INDEX ix_metric_deployments_client_finished ON metric_deployments (client
 CREATE TABLE metric_changes (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     client_id       bigint NOT NULL REFERENCES clients (id),
-    pull_request_id bigint NOT NULL,
-    deployment_id   bigint NOT NULL,
-    repository_id   bigint NOT NULL,
+    pull_request_id bigint NOT NULL REFERENCES pull_requests (id),
+    deployment_id   bigint NOT NULL REFERENCES deployments (id),
+    repository_id   bigint NOT NULL REFERENCES repositories (id),
     deployed_at     timestamptz NOT NULL,
     started_at      timestamptz NOT NULL,
     lead_time_hours double precision NOT NULL,
@@ -46,7 +45,7 @@ CREATE TABLE metric_incidents (
     opened_at              timestamptz NOT NULL,
     resolved_at            timestamptz,
     repo_ids               bigint[] NOT NULL,
-    deployment_id          bigint,
+    deployment_id          bigint REFERENCES deployments (id),
     deployment_finished_at timestamptz,
     active                 boolean NOT NULL DEFAULT true,
     created_at             timestamptz NOT NULL DEFAULT now(),

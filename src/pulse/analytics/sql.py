@@ -245,19 +245,19 @@ def fact_ctes(filters: Filters) -> str:
         in_scope = "true"
     else:
         in_scope = "mi.repo_ids && ARRAY(SELECT id FROM scope_repos)"
-    return f"""win AS MATERIALIZED (
+    return f"""win AS (
   SELECT md.deployment_id AS id, md.repository_id, md.environment, md.sha, md.finished_at, md.changes_computed
   FROM metric_deployments md
   WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end
     AND md.repository_id IN (SELECT id FROM scope_repos)
 ),
-changes AS MATERIALIZED (
+changes AS (
   SELECT mc.pull_request_id, mc.deployment_id, mc.deployed_at, mc.started_at, mc.lead_time_hours
   FROM metric_changes mc
   WHERE mc.client_id = :cid AND mc.deployed_at >= :start AND mc.deployed_at < :end
     AND mc.repository_id IN (SELECT id FROM scope_repos)
 ),
-incidents AS MATERIALIZED (
+incidents AS (
   SELECT mi.source, mi.incident_id AS id, mi.key, mi.title, mi.opened_at, mi.resolved_at, mi.repo_ids,
          {in_scope} AS in_scope, mi.deployment_id, mi.deployment_finished_at
   FROM metric_incidents mi

@@ -227,8 +227,8 @@ class MetricDeployment(Base, BaseEntity):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    deployment_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    repository_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    deployment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("deployments.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
     environment: Mapped[str] = mapped_column(Text, nullable=False)
     sha: Mapped[str] = mapped_column(Text, nullable=False)
     finished_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
@@ -246,9 +246,9 @@ class MetricChange(Base, BaseEntity):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    pull_request_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    deployment_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    repository_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    pull_request_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("pull_requests.id"), nullable=False)
+    deployment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("deployments.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
     deployed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
     started_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
     lead_time_hours: Mapped[float] = mapped_column(Double, nullable=False)
@@ -273,7 +273,7 @@ class MetricIncident(Base, BaseEntity):
     opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
     resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
     repo_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False)
-    deployment_id: Mapped[int | None] = mapped_column(BigInteger)
+    deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
     deployment_finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
