@@ -25,3 +25,17 @@ def check_filters(*, db_session: Session, filters: Filters) -> None:
         ).first()
         if found is None:
             raise NotFound(f"repository {filters.repository_id} does not exist", field="repository_id")
+
+
+def whole_tenant(*, db_session: Session, filters: Filters) -> bool:
+    """True when no filter narrows the scope and every repository and integration of the tenant is active."""
+    if filters.team_id is not None or filters.repository_id is not None:
+        return False
+    inactive = db_session.execute(
+        text(
+            "SELECT 1 FROM repositories r JOIN integrations i ON i.id = r.integration_id"
+            " WHERE r.client_id = :cid AND NOT (r.active AND i.active) LIMIT 1"
+        ),
+        {"cid": filters.client_id},
+    ).first()
+    return inactive is None

@@ -239,23 +239,26 @@ project_teams AS (
 )"""
 
 
-def fact_ctes(filters: Filters) -> str:
-    """`win`, `changes` and `incidents` read from the pre-aggregated facts (same columns as the live CTEs)."""
+def fact_ctes(filters: Filters, *, whole_tenant: bool = False) -> str:
+    """`win`, `changes` and `incidents` read from the pre-aggregated facts (same columns as the live CTEs).
+
+    `whole_tenant`: no filter and every repository and integration active, so no row needs the scope check.
+    """
     if filters.repository_id is None and filters.team_id is None:
         in_scope = "true"
     else:
         in_scope = "mi.repo_ids && ARRAY(SELECT id FROM scope_repos)"
+    md_scope = "" if whole_tenant else "\n    AND md.repository_id IN (SELECT id FROM scope_repos)"
+    mc_scope = "" if whole_tenant else "\n    AND mc.repository_id IN (SELECT id FROM scope_repos)"
     return f"""win AS (
   SELECT md.deployment_id AS id, md.repository_id, md.environment, md.sha, md.finished_at, md.changes_computed
   FROM metric_deployments md
-  WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end
-    AND md.repository_id IN (SELECT id FROM scope_repos)
+  WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end{md_scope}
 ),
 changes AS (
   SELECT mc.pull_request_id, mc.deployment_id, mc.deployed_at, mc.started_at, mc.lead_time_hours
   FROM metric_changes mc
-  WHERE mc.client_id = :cid AND mc.deployed_at >= :start AND mc.deployed_at < :end
-    AND mc.repository_id IN (SELECT id FROM scope_repos)
+  WHERE mc.client_id = :cid AND mc.deployed_at >= :start AND mc.deployed_at < :end{mc_scope}
 ),
 incidents AS (
   SELECT mi.source, mi.incident_id AS id, mi.key, mi.title, mi.opened_at, mi.resolved_at, mi.repo_ids,
@@ -266,14 +269,16 @@ incidents AS (
 )"""
 
 
-def base_ctes(filters: Filters, *, changes: bool = True, incidents: bool = True, live: bool = False) -> str:
+def base_ctes(
+    filters: Filters, *, changes: bool = True, incidents: bool = True, live: bool = False, whole_tenant: bool = False
+) -> str:
     """The CTE chain DORA needs, as one `WITH` clause: from the facts, or `live` from the source rows.
 
     The facts hold production deployments under the tenant's own rules, so an `environment` filter (which
     replaces the rule) always reads live.
     """
     if not live and not filters.environment:
-        return "WITH " + ",\n".join([repo_ctes(filters), fact_ctes(filters)])
+        return "WITH " + ",\n".join([repo_ctes(filters), fact_ctes(filters, whole_tenant=whole_tenant)])
     parts = [repo_ctes(filters), rule_ctes(), production_ctes(filters)]
     if changes:
         parts.append(change_ctes(filters))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from pulse.analytics import drilldown, levels
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
 from pulse.analytics.refresh import ensure_fresh
-from pulse.analytics.scope import check_filters
+from pulse.analytics.scope import check_filters, whole_tenant
 from pulse.analytics.sql import base_ctes, hours, params
 
 PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
@@ -24,9 +24,9 @@ def _bucket(column: str, granularity: str | None) -> str:
     return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
 
 
-def _aggregate_sql(filters: Filters, granularity: str | None, live: bool = False) -> str:
+def _aggregate_sql(filters: Filters, granularity: str | None, live: bool = False, whole: bool = False) -> str:
     b = lambda column: _bucket(column, granularity)  # noqa: E731
-    return f"""{base_ctes(filters, live=live)},
+    return f"""{base_ctes(filters, live=live, whole_tenant=whole)},
 buckets AS (SELECT unnest(CAST(:buckets AS date[])) AS bucket),
 failed_ids AS (SELECT DISTINCT deployment_id FROM incidents WHERE deployment_id IS NOT NULL),
 wf AS (
@@ -125,16 +125,19 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
     return params(period, filters, inc_from=period.start, buckets=buckets, from_date=period.from_date)
 
 
-def _prepare(db_session: Session, filters: Filters, live: bool) -> None:
+def _prepare(db_session: Session, filters: Filters, live: bool) -> bool:
+    """Check the filters, build missing facts; True when the whole tenant is in scope (no scope checks)."""
     check_filters(db_session=db_session, filters=filters)
-    if not live and not filters.environment:
-        ensure_fresh(db_session=db_session, client_id=filters.client_id)
+    if live or filters.environment:
+        return False
+    ensure_fresh(db_session=db_session, client_id=filters.client_id)
+    return whole_tenant(db_session=db_session, filters=filters)
 
 
 def summary(*, db_session: Session, period: Period, filters: Filters, live: bool = False) -> dict[str, Any]:
     """The four keys (and time to restore) over the whole period (`live`: from source rows, not the facts)."""
-    _prepare(db_session, filters, live)
-    sql = _aggregate_sql(filters, None, live)
+    whole = _prepare(db_session, filters, live)
+    sql = _aggregate_sql(filters, None, live, whole)
     row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
     return {
         "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
@@ -146,9 +149,9 @@ def trend(
     *, db_session: Session, period: Period, filters: Filters, granularity: str, live: bool = False
 ) -> dict[str, Any]:
     """The metrics per week (starting Monday) or calendar month of the period, every bucket present."""
-    _prepare(db_session, filters, live)
+    whole = _prepare(db_session, filters, live)
     buckets = bucket_starts(period, granularity)
-    sql = _aggregate_sql(filters, granularity, live)
+    sql = _aggregate_sql(filters, granularity, live, whole)
     rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
     points = []
     for row in rows:
