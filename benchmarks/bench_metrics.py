@@ -75,7 +75,8 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
     with psycopg.connect(url, autocommit=False) as conn:
         client_id = conn.execute("INSERT INTO clients (name) VALUES ('Bench') RETURNING id").fetchone()[0]  # type: ignore[index]
         gh = conn.execute(
-            "INSERT INTO integrations (client_id, type, name, base_url) VALUES (%s, 'github', 'GitHub', 'x') RETURNING id",
+            "INSERT INTO integrations (client_id, type, name, base_url)"
+            " VALUES (%s, 'github', 'GitHub', 'x') RETURNING id",
             (client_id,),
         ).fetchone()[0]  # type: ignore[index]
         jira = conn.execute(
@@ -141,7 +142,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 "finished_at",
                 "source_updated_at",
                 "changes_computed",
-            ],  # fmt: skip
+            ],
             (
                 (client_id, gh, ext, repo, env, ext, "deployment", status, iso(fin), iso(fin), iso(fin), True)
                 for repo, env, status, fin, ext in deployment_rows
@@ -192,7 +193,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 "comments_count",
                 "review_cycles",
                 "rework_commits",
-            ],  # fmt: skip
+            ],
             (
                 (
                     client_id,
@@ -218,7 +219,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                     rng.randrange(3),
                 )
                 for repo, i, fc, opened, review, merged in pr_rows
-            ),  # fmt: skip
+            ),
         )
         pr_ids = dict(
             conn.execute("SELECT number, id FROM pull_requests WHERE client_id = %s", (client_id,)).fetchall()
@@ -268,7 +269,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 "opened_at",
                 "closed_at",
                 "source_updated_at",
-            ],  # fmt: skip
+            ],
             (
                 (
                     client_id,
@@ -284,7 +285,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                     iso(o + timedelta(hours=80)),
                 )
                 for i, o in ((i, at(rng)) for i in range(half))
-            ),  # fmt: skip
+            ),
         )
         n_items = max(n_transitions // 5, 1)
 
@@ -293,9 +294,19 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 opened = at(rng)
                 incident = i >= n_items
                 resolved = opened + timedelta(hours=rng.uniform(1, 400))
-                yield (client_id, jira, f"wi{i}", projects[i % len(projects)], f"P{i % len(projects)}-{i}",
-                       "Incident" if incident else "Story", "Done", "done", iso(opened),
-                       iso(resolved + timedelta(hours=1)), iso(resolved))  # fmt: skip
+                yield (
+                    client_id,
+                    jira,
+                    f"wi{i}",
+                    projects[i % len(projects)],
+                    f"P{i % len(projects)}-{i}",
+                    "Incident" if incident else "Story",
+                    "Done",
+                    "done",
+                    iso(opened),
+                    iso(resolved + timedelta(hours=1)),
+                    iso(resolved),
+                )
 
         copy_rows(
             conn,
@@ -312,7 +323,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 "opened_at",
                 "source_updated_at",
                 "resolved_at",
-            ],  # fmt: skip
+            ],
             work_items(),
         )
         item_rows = conn.execute(
@@ -338,7 +349,7 @@ def load(url: str, scale: float, seed: int = 7) -> dict[str, Any]:
                 "from_status",
                 "to_status",
                 "transitioned_at",
-            ],  # fmt: skip
+            ],
             transitions(),
         )
         conn.commit()
@@ -361,7 +372,7 @@ def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
         fn()
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return statistics.median(times), p95
 
 
@@ -397,13 +408,25 @@ def main() -> None:
         cases: list[tuple[str, Filters, Callable[[Filters], Any], bool]] = [
             ("dora summary", everyone, lambda f: dora.summary(db_session=session, period=period, filters=f), True),
             ("dora summary", one_team, lambda f: dora.summary(db_session=session, period=period, filters=f), True),
-            ("dora trend (week)", everyone,
-             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"), True),
-            ("dora trend (week)", one_team,
-             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"), True),
-            ("dora trend (month)", everyone,
-             lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="month"), True),
-        ]  # fmt: skip
+            (
+                "dora trend (week)",
+                everyone,
+                lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"),
+                True,
+            ),
+            (
+                "dora trend (week)",
+                one_team,
+                lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="week"),
+                True,
+            ),
+            (
+                "dora trend (month)",
+                everyone,
+                lambda f: dora.trend(db_session=session, period=period, filters=f, granularity="month"),
+                True,
+            ),
+        ]
         for kind in ("deployments", "changes", "incidents"):
             for filters in (everyone, one_team):
                 cases.append(
@@ -419,15 +442,19 @@ def main() -> None:
                             order="desc",
                             limit=50,
                             offset=0,
-                        ),  # fmt: skip
+                        ),
                         False,
                     )
                 )
         cases += [
-            ("pull requests summary", everyone,
-             lambda f: prs.summary(db_session=session, period=period, filters=f), False),
+            (
+                "pull requests summary",
+                everyone,
+                lambda f: prs.summary(db_session=session, period=period, filters=f),
+                False,
+            ),
             ("flow summary", everyone, lambda f: flow.summary(db_session=session, period=period, filters=f), False),
-        ]  # fmt: skip
+        ]
         print(f"{'query':32} {'scope':10} {'p50 ms':>9} {'p95 ms':>9}  target")
         over: list[tuple[str, Filters]] = []
         for name, filters, fn, targeted in cases:
