@@ -279,3 +279,25 @@ def test_bad_period_names_the_field() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_period(date(2026, 3, 1), date(2026, 3, 2), "Mars/Olympus")
     assert exc.value.field == "tz"
+
+
+def test_facts_follow_a_sync_that_did_not_call_the_refresh(db_session: Session, seed: Seed, mode: str) -> None:
+    if mode == "live":
+        pytest.skip("the facts only")
+    repo = seed.repo("acme/api")
+    seed.deployment(repo, at(3, 2))
+    first = dora.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id))
+    assert first["deployment_frequency"]["deployments"] == 1  # built on first read
+    db_session.commit()
+    seed.deployment(repo, at(3, 3))
+    again = dora.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id))
+    assert again["deployment_frequency"]["deployments"] == 1  # no sync ended since: the facts stand
+    db_session.commit()
+    seed.execute(
+        "INSERT INTO job_runs (client_id, integration_id, status, finished_at, max_attempts)"
+        " VALUES (:c, :i, 'FINISHED', now(), 1)",
+        c=seed.client_id,
+        i=seed.github,
+    )
+    synced = dora.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id))
+    assert synced["deployment_frequency"]["deployments"] == 2

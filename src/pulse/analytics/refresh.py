@@ -82,11 +82,18 @@ def refresh_after_sync(*, db_session: Session, client_id: int, integration_id: i
 
 
 def ensure_fresh(*, db_session: Session, client_id: int) -> None:
-    """Build the tenant's facts if they have never been built (a tenant's first metrics read)."""
+    """Rebuild the tenant's facts when never built, or when a sync run ended after the last rebuild.
+
+    The second check keeps metrics right even where a sync path does not call `refresh_after_sync`.
+    """
     # Percentiles sort whole populations in memory; the default 4 MB would spill a year of changes to disk.
     db_session.execute(text("SET LOCAL work_mem = '64MB'"))
-    built = db_session.execute(
-        text("SELECT 1 FROM metric_refresh_state WHERE client_id = :cid"), {"cid": client_id}
-    ).first()
-    if built is None:
+    row = db_session.execute(
+        text(
+            "SELECT (SELECT refreshed_at FROM metric_refresh_state WHERE client_id = :cid) AS refreshed_at,"
+            " (SELECT max(finished_at) FROM job_runs WHERE client_id = :cid) AS synced_at"
+        ),
+        {"cid": client_id},
+    ).one()
+    if row.refreshed_at is None or (row.synced_at is not None and row.synced_at >= row.refreshed_at):
         refresh_tenant(db_session=db_session, client_id=client_id)
