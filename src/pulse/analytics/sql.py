@@ -239,28 +239,31 @@ project_teams AS (
 )"""
 
 
-def fact_ctes(filters: Filters, *, whole_tenant: bool = False) -> str:
+def fact_ctes(filters: Filters, *, whole_tenant: bool = False, inline: bool = False) -> str:
     """`win`, `changes` and `incidents` read from the pre-aggregated facts (same columns as the live CTEs).
 
     `whole_tenant`: no filter and every repository and integration active, so no row needs the scope check.
+    `inline`: let PostgreSQL inline a CTE read once (the aggregates); drill-downs join them several ways and
+    keep them materialized, or a nested loop may re-run one per row.
     """
+    mat = "" if inline else " MATERIALIZED"
     if filters.repository_id is None and filters.team_id is None:
         in_scope = "true"
     else:
         in_scope = "mi.repo_ids && ARRAY(SELECT id FROM scope_repos)"
     md_scope = "" if whole_tenant else "\n    AND md.repository_id IN (SELECT id FROM scope_repos)"
     mc_scope = "" if whole_tenant else "\n    AND mc.repository_id IN (SELECT id FROM scope_repos)"
-    return f"""win AS (
+    return f"""win AS{mat} (
   SELECT md.deployment_id AS id, md.repository_id, md.environment, md.sha, md.finished_at, md.changes_computed
   FROM metric_deployments md
   WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end{md_scope}
 ),
-changes AS (
+changes AS{mat} (
   SELECT mc.pull_request_id, mc.deployment_id, mc.deployed_at, mc.started_at, mc.lead_time_hours
   FROM metric_changes mc
   WHERE mc.client_id = :cid AND mc.deployed_at >= :start AND mc.deployed_at < :end{mc_scope}
 ),
-incidents AS (
+incidents AS{mat} (
   SELECT mi.source, mi.incident_id AS id, mi.key, mi.title, mi.opened_at, mi.resolved_at, mi.repo_ids,
          {in_scope} AS in_scope, mi.deployment_id, mi.deployment_finished_at
   FROM metric_incidents mi
@@ -270,7 +273,13 @@ incidents AS (
 
 
 def base_ctes(
-    filters: Filters, *, changes: bool = True, incidents: bool = True, live: bool = False, whole_tenant: bool = False
+    filters: Filters,
+    *,
+    changes: bool = True,
+    incidents: bool = True,
+    live: bool = False,
+    whole_tenant: bool = False,
+    inline: bool = False,
 ) -> str:
     """The CTE chain DORA needs, as one `WITH` clause: from the facts, or `live` from the source rows.
 
@@ -278,7 +287,7 @@ def base_ctes(
     replaces the rule) always reads live.
     """
     if not live and not filters.environment:
-        return "WITH " + ",\n".join([repo_ctes(filters), fact_ctes(filters, whole_tenant=whole_tenant)])
+        return "WITH " + ",\n".join([repo_ctes(filters), fact_ctes(filters, whole_tenant=whole_tenant, inline=inline)])
     parts = [repo_ctes(filters), rule_ctes(), production_ctes(filters)]
     if changes:
         parts.append(change_ctes(filters))
