@@ -1,8 +1,10 @@
 """The pre-aggregated metric facts: rebuilt after every sync and every configuration change.
 
 `refresh_after_sync(db_session=, client_id=, integration_id=)` is what a sync job calls once its data is
-committed (in its own transaction, which it then commits). It rebuilds the tenant's facts from the source
-rows under the current rules, mappings and teams, so the facts always equal what the live SQL computes.
+committed, best in the transaction that marks the run FINISHED (or after it): a read rebuilds the facts by
+itself whenever a run ended after the last rebuild, so a rebuild committed before the run's end is redone.
+It rebuilds the tenant's facts from the source rows under the current rules, mappings and teams, so the
+facts always equal what the live SQL computes.
 """
 
 from __future__ import annotations
@@ -95,5 +97,5 @@ def ensure_fresh(*, db_session: Session, client_id: int) -> None:
         ),
         {"cid": client_id},
     ).one()
-    if row.refreshed_at is None or (row.synced_at is not None and row.synced_at >= row.refreshed_at):
+    if row.refreshed_at is None or (row.synced_at is not None and row.synced_at > row.refreshed_at):
         refresh_tenant(db_session=db_session, client_id=client_id)
