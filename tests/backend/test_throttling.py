@@ -52,7 +52,8 @@ def test_backoff_doubles_beyond_the_limit(api: httpx.Client, tenant: Tenant, cle
     _unlock(clean_engine)
     assert _attempt(api, tenant.view_email).status_code == 401
     third = int(_attempt(api, tenant.view_email).headers["Retry-After"])
-    assert 55 <= first <= 60 and 115 <= second <= 120 and 235 <= third <= 240
+    # Each Retry-After counts down from its lock; allow for a slow machine between the failure and the check.
+    assert 45 <= first <= 60 and 105 <= second <= 120 and 225 <= third <= 240
 
 
 def test_success_resets_the_email_counter(api: httpx.Client, tenant: Tenant, clean_engine: Engine) -> None:
