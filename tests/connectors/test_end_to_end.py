@@ -153,3 +153,37 @@ def test_a_worker_killed_mid_sync_is_recovered_and_the_rows_are_identical(
     assert run.status == "FINISHED", run.error
     assert run.attempt >= 2
     assert snapshot(clean_engine, integration_id) == snapshot(clean_engine, reference.id)
+
+
+def test_a_worker_sync_through_faults_and_rate_limits_equals_a_clean_sync(
+    sim: RunningSimulator,
+    etl_server: ThreadServer,  # noqa: F811
+    clean_engine: Engine,
+    tenant: Tenant,  # noqa: F811
+    tokens: dict[str, str],  # noqa: F811
+    workers: Workers,  # noqa: F811
+) -> None:
+    reference = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
+    GitHubConnector().sync(DirectContext(clean_engine, reference))
+    sim_config(sim, fault_seed=11, error_rate=0.1, drop_connection_rate=0.02, secondary_limit_every=30,
+               secondary_retry_after=1, rate_limit={"limit": 120, "window_seconds": 1})  # fmt: skip
+    integration_id = create(etl_server, tokens["admin"], {
+        "type": "github", "name": "GitHub", "base_url": sim.base_url, "credentials": {"token": DEFAULT_GITHUB_TOKEN},
+        "settings": github_settings(page_size=10),
+    })  # fmt: skip
+    workers()
+    sync_and_wait(etl_server, clean_engine, tokens["admin"], integration_id)
+    faults = httpx.get(sim.base_url + "/_sim/stats", timeout=10).json()["faults"]
+    assert faults.get("error_500", 0) + faults.get("error_502", 0) > 0
+    assert faults.get("secondary", 0) > 0 and faults.get("drop", 0) > 0
+    with clean_engine.connect() as conn:
+        fields = conn.execute(
+            text(
+                "SELECT e.fields FROM job_events e JOIN job_runs r ON r.id = e.job_run_id "
+                "WHERE r.integration_id = :i AND e.message LIKE 'synced %'"
+            ),
+            {"i": integration_id},
+        ).scalar_one()
+    # The budget ran out many times; the connector waited for each reset (through the worker's sleep).
+    assert fields["rate_limit_waits"] > 5 and fields["retries"] > 0
+    assert snapshot(clean_engine, integration_id) == snapshot(clean_engine, reference.id)
