@@ -52,7 +52,8 @@ def test_faults_give_the_same_final_data_as_a_clean_run(sim: RunningSimulator, c
         stats = sim_stats(faulty)
     assert stats["faults"].get("error_500", 0) + stats["faults"].get("error_502", 0) > 10
     assert stats["faults"].get("secondary", 0) > 0
-    assert stats["faults"].get("rate_limited", 0) + sum(c.slept.count(s) for c in contexts for s in c.slept) > 0
+    # The 200-request windows ran out: the GitHub sync waited for resets instead of failing.
+    assert contexts[0].progress_reports[-1]["counts"]["rate_limit_waits"] > 0
     assert stats["faults"].get("drop", 0) > 0
     for quiet, loud in zip(clean, noisy, strict=True):
         assert snapshot(clean_engine, loud.id) == snapshot(clean_engine, quiet.id), loud.type
