@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 
+import { MembersEditor, toMemberRows, toMembers } from '@/features/settings/components/members-editor';
 import { useRefOptions } from '@/features/settings/hooks/use-ref-options';
-import type { FieldDef, FormValues, KindDef, SettingsItem } from '@/features/settings/types/settings';
+import type { FieldDef, FormValues, KindDef, MemberRow, SettingsItem } from '@/features/settings/types/settings';
 
 function toText(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -9,8 +10,11 @@ function toText(value: unknown): string {
   return String(value);
 }
 
-function initialValue(field: FieldDef, item?: SettingsItem): string | boolean | string[] {
+type FormValue = FormValues[string];
+
+function initialValue(field: FieldDef, item?: SettingsItem): FormValue {
   const value = item ? item[field.name] : field.defaultValue;
+  if (field.type === 'members') return toMemberRows(value);
   if (field.type === 'checkbox') return Boolean(value);
   if (field.type === 'multiref') return Array.isArray(value) ? value.map(String) : [];
   if (value === undefined && field.type === 'select' && !item) return field.options?.[0]?.value ?? '';
@@ -50,7 +54,10 @@ export function toBody(def: KindDef, values: FormValues, editing = false): Recor
           .filter(Boolean);
         break;
       case 'multiref':
-        body[field.name] = (Array.isArray(value) ? value : []).map(asId);
+        body[field.name] = (Array.isArray(value) ? (value as string[]) : []).map(asId);
+        break;
+      case 'members':
+        body[field.name] = toMembers(Array.isArray(value) ? (value as MemberRow[]) : []);
         break;
       case 'number':
         body[field.name] = value === '' ? null : Number(value);
@@ -138,7 +145,7 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
   const editing = !!item;
   const [values, setValues] = useState<FormValues>(() => initialValues(def, item));
   const [error, setError] = useState<string | null>(null);
-  const set = (name: string, value: string | boolean | string[]) => setValues((previous) => ({ ...previous, [name]: value }));
+  const set = (name: string, value: FormValue) => setValues((previous) => ({ ...previous, [name]: value }));
   const fields = def.fields.filter((field) => visible(field, values));
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
@@ -149,6 +156,7 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
         !(editing && field.createOnly) &&
         field.type !== 'checkbox' &&
         field.type !== 'multiref' &&
+        field.type !== 'members' &&
         !String(values[field.name] ?? '').trim(),
     );
     if (missing) return setError(`${missing.label} is required.`);
@@ -163,6 +171,17 @@ export function SettingsForm({ def, item, busy, onSubmit, onCancel }: SettingsFo
         const hintId = field.hint ? `${fieldId}-hint` : undefined;
         const value = values[field.name];
         const locked = editing && field.createOnly;
+        if (field.type === 'members') {
+          return (
+            <MembersEditor
+              key={field.name}
+              label={field.label}
+              hint={field.hint}
+              rows={value as MemberRow[]}
+              onChange={(rows) => set(field.name, rows)}
+            />
+          );
+        }
         if (field.type === 'checkbox') {
           return (
             <label key={field.name} className="checkbox">

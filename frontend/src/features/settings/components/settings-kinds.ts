@@ -105,6 +105,12 @@ export const KINDS: KindDef[] = [
       { name: 'description', label: 'Description', type: 'text', emptyAs: 'empty', formOnly: true },
       { name: 'repository_ids', label: 'Repositories', type: 'multiref', ref: 'repositories', hint: 'Ctrl/Cmd-click to pick several.' },
       { name: 'project_keys', label: 'Jira projects', type: 'list', hint: 'Project keys, one per line.' },
+      {
+        name: 'members',
+        label: 'Members',
+        type: 'members',
+        hint: 'Each member by GitHub login, Jira account id or email (at least one); empty rows are left out.',
+      },
     ],
     dependents: 'the rules scoped to it',
     label: (item) => String(item.name ?? `#${item.id}`),

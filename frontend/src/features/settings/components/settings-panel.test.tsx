@@ -63,6 +63,16 @@ describe('settings', () => {
     await within(repositories).findByRole('option', { name: 'acme/web' });
     await user.selectOptions(repositories, ['acme/api', 'acme/web']);
     await user.type(within(dialog).getByLabelText('Jira projects'), 'PLAT{Enter}OPS');
+    const members = within(dialog).getByRole('group', { name: 'Members' });
+    await user.click(within(members).getByRole('button', { name: 'Add member' }));
+    // The new row's first input takes the focus.
+    expect(within(members).getByLabelText('GitHub login, member 1')).toHaveFocus();
+    await user.keyboard('octocat');
+    await user.type(within(members).getByLabelText('Email, member 1'), ' octo@example.com ');
+    await user.click(within(members).getByRole('button', { name: 'Add member' }));
+    await user.type(within(members).getByLabelText('Jira account, member 2'), 'jira-42');
+    // An empty row is dropped, not sent.
+    await user.click(within(members).getByRole('button', { name: 'Add member' }));
     await user.click(within(dialog).getByRole('button', { name: 'Create team' }));
     await waitFor(() =>
       expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
@@ -70,6 +80,54 @@ describe('settings', () => {
         description: '',
         repository_ids: [11, 12],
         project_keys: ['PLAT', 'OPS'],
+        members: [{ github_login: 'octocat', email: 'octo@example.com' }, { jira_account: 'jira-42' }],
+      }),
+    );
+  });
+
+  it("lists a team's members and edits them: a row removed, one changed", async () => {
+    const user = userEvent.setup();
+    const team = {
+      id: 5,
+      name: 'Platform',
+      description: '',
+      repository_ids: [],
+      project_keys: [],
+      members: [
+        { github_login: 'octocat', jira_account: null, email: null },
+        { github_login: null, jira_account: 'jira-42', email: 'grace@example.com' },
+      ],
+      active: true,
+    };
+    const { calls } = installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/settings/teams': { body: { items: [team], total: 1 } },
+      'GET /api/v1/repositories': { body: { items: [], total: 0 } },
+      'PATCH /api/v1/settings/teams/5': { body: team },
+    });
+    renderApp('/settings/teams');
+    const table = await screen.findByRole('table', { name: 'Teams' });
+    expect(within(table).getByRole('columnheader', { name: 'Members' })).toBeInTheDocument();
+    expect(within(table).getByText('octocat, grace@example.com')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Edit team Platform' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit team' });
+    const members = within(dialog).getByRole('group', { name: 'Members' });
+    expect(within(members).getByLabelText('GitHub login, member 1')).toHaveValue('octocat');
+    expect(within(members).getByLabelText('Email, member 2')).toHaveValue('grace@example.com');
+    await user.click(within(members).getByRole('button', { name: 'Remove member 1' }));
+    const email = within(members).getByLabelText('Email, member 1');
+    expect(email).toHaveValue('grace@example.com');
+    await user.clear(email);
+    await user.type(within(members).getByLabelText('GitHub login, member 1'), 'gracehopper');
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+        name: 'Platform',
+        description: '',
+        repository_ids: [],
+        project_keys: [],
+        members: [{ github_login: 'gracehopper', jira_account: 'jira-42' }],
       }),
     );
   });

@@ -6,9 +6,10 @@ import { useNotifications } from '@/components/ui/notifications';
 import { QueryState } from '@/components/ui/query-state';
 import { useCreateSetting, useDeactivateSetting, useSettings, useUpdateSetting } from '@/features/settings/api/settings';
 import { DeactivateDialog } from '@/features/settings/components/deactivate-dialog';
+import { memberLabel } from '@/features/settings/components/members-editor';
 import { useRefOptions } from '@/features/settings/hooks/use-ref-options';
 import { SettingsForm } from '@/features/settings/components/settings-form';
-import type { FieldDef, KindDef, SettingsItem } from '@/features/settings/types/settings';
+import type { FieldDef, KindDef, SettingsItem, TeamMember } from '@/features/settings/types/settings';
 import { useAuthorization } from '@/lib/authorization';
 
 function RefNames({ field, value }: { field: FieldDef; value: unknown }) {
@@ -19,6 +20,10 @@ function RefNames({ field, value }: { field: FieldDef; value: unknown }) {
 }
 
 function cellText(field: FieldDef, value: unknown) {
+  if (field.type === 'members') {
+    const members = Array.isArray(value) ? (value as TeamMember[]) : [];
+    return members.length ? members.map(memberLabel).join(', ') : '—';
+  }
   if (field.type === 'ref' || field.type === 'multiref') return <RefNames field={field} value={value} />;
   if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
   if (field.type === 'select') return field.options?.find((option) => option.value === value)?.label ?? String(value ?? '—');

@@ -23,12 +23,18 @@ export type DeactivateBody = {
   reassign_to_id?: number | string;
 };
 
-export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'list' | 'ref' | 'multiref';
+export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'list' | 'ref' | 'multiref' | 'members';
+
+/** A team member as the API reads and writes it: any of the three identities, at least one set. */
+export type TeamMember = { github_login?: string | null; jira_account?: string | null; email?: string | null };
+
+/** One row of the members editor (`key` only tells rows apart while editing). */
+export type MemberRow = { key: string; github_login: string; jira_account: string; email: string };
 
 /** Where a `ref`/`multiref` field's choices come from. */
 export type RefSource = SettingsKind | 'integrations' | 'repositories';
 
-export type FormValues = Record<string, string | boolean | string[]>;
+export type FormValues = Record<string, string | boolean | string[] | MemberRow[]>;
 
 export type FieldDef = {
   name: string;
