@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 
 import { useRepositoryOptions, useTeamOptions } from '@/hooks/use-filter-options';
 import { useAuthorization } from '@/lib/authorization';
@@ -15,6 +15,8 @@ type PeriodFiltersProps = {
   onChange: (next: Partial<PeriodFilterValue>) => void;
   showRepository?: boolean;
   showTeam?: boolean;
+  /** Further controls of the page, shown in the same filter group. */
+  children?: ReactNode;
 };
 
 const PRESETS = [
@@ -25,7 +27,7 @@ const PRESETS = [
 ];
 
 /** Date range, team and repository: one labelled control each. */
-export function PeriodFilters({ value, onChange, showRepository = true, showTeam = true }: PeriodFiltersProps) {
+export function PeriodFilters({ value, onChange, showRepository = true, showTeam = true, children }: PeriodFiltersProps) {
   const id = useId();
   const { can } = useAuthorization();
   // Teams are listed by the settings API; without settings:read the team filter is not offered.
@@ -116,6 +118,7 @@ export function PeriodFilters({ value, onChange, showRepository = true, showTeam
           </select>
         </div>
       ) : null}
+      {children}
     </div>
   );
 }

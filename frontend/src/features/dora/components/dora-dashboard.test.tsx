@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { setToken } from '@/lib/token-storage';
@@ -52,5 +52,51 @@ describe('DORA dashboard', () => {
     await user.click(screen.getByRole('button', { name: /Lead time for changes/ }));
     expect(await screen.findByRole('heading', { name: 'Changes and their lead time by stage' })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('metric=lead-time');
+  });
+
+  it('filters by environment: the choices come from the deployments, the choice is kept in the URL', async () => {
+    const user = userEvent.setup();
+    setToken('tok');
+    const { calls } = installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/metrics/dora': { body: CURRENT },
+      'GET /api/v1/metrics/dora/trend': { body: { granularity: 'week', points: [] } },
+      'GET /api/v1/settings/teams': { body: { items: [], total: 0 } },
+      'GET /api/v1/repositories': { body: { items: [], total: 0 } },
+      'GET /api/v1/deployments': {
+        body: {
+          items: [
+            { id: 1, environment: 'staging' },
+            { id: 2, environment: 'production' },
+            { id: 3, environment: 'Staging' },
+          ],
+          total: 3,
+        },
+      },
+    });
+    renderApp('/?from=2026-03-01&to=2026-03-31&environment=qa');
+    const select = await screen.findByLabelText('Environment');
+    await within(select).findByRole('option', { name: 'staging' });
+    expect(within(select).getAllByRole('option').map((option) => option.textContent)).toEqual([
+      'Production (rules)',
+      'production',
+      'staging',
+      'qa',
+    ]);
+    expect(select).toHaveValue('qa');
+    const deployments = calls.find((c) => c.url.pathname === '/api/v1/deployments');
+    expect(deployments?.url.searchParams.get('limit')).toBe('500');
+
+    await user.selectOptions(select, 'staging');
+    expect(screen.getByTestId('location')).toHaveTextContent('environment=staging');
+    await waitFor(() =>
+      expect(
+        calls.some((c) => c.url.pathname === '/api/v1/metrics/dora' && c.url.searchParams.get('environment') === 'staging'),
+      ).toBe(true),
+    );
+
+    await user.selectOptions(select, 'Production (rules)');
+    expect(screen.getByTestId('location')).not.toHaveTextContent('environment=');
+    expect(select).toHaveValue('');
   });
 });

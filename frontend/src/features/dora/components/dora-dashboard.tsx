@@ -7,6 +7,7 @@ import { Segmented } from '@/components/ui/segmented';
 import { getDoraMetricsQueryOptions, useDoraMetrics } from '@/features/dora/api/get-dora-metrics';
 import { useDoraTrend } from '@/features/dora/api/get-dora-trend';
 import { DoraDrilldown } from '@/features/dora/components/dora-drilldown';
+import { EnvironmentFilter } from '@/features/dora/components/environment-filter';
 import { DoraKpiCards } from '@/features/dora/components/dora-kpi-cards';
 import { metricByKey } from '@/features/dora/components/dora-metric-config';
 import { DoraTrendCharts } from '@/features/dora/components/dora-trend-charts';
@@ -39,7 +40,9 @@ export function DoraDashboard() {
         </div>
       </div>
       <div className="card">
-        <PeriodFilters value={filters} onChange={setFilters} />
+        <PeriodFilters value={filters} onChange={setFilters}>
+          <EnvironmentFilter value={filters.environment} onChange={(environment) => setFilters({ environment })} />
+        </PeriodFilters>
       </div>
       <section className="section" aria-label="Key metrics">
         <QueryState query={current} label="DORA metrics">
