@@ -1,4 +1,7 @@
-"""Incidents of a tenant (GitHub issues and Jira work items matching the incident rules), newest first."""
+"""Incidents of a tenant (GitHub issues and Jira work items matching the incident rules), newest first.
+
+Read from the incident facts (rebuilt after syncs and rule changes), which carry the attribution.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics import drilldown
 from pulse.analytics.period import Filters
+from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters
-from pulse.analytics.sql import hours, incident_ctes, jira_ctes, repo_ctes, rule_ctes
-from pulse.core.db.models.analytics import DEFAULT_ENVIRONMENT_PATTERN
+from pulse.analytics.sql import base_ctes, hours
 from pulse.core.errors import InvalidInput
 
+SINCE_EVER = datetime(1900, 1, 1, tzinfo=UTC)
 SELECT = f"""
   SELECT i.id, i.source, i.key, i.title, i.opened_at, i.resolved_at,
          CASE WHEN i.resolved_at IS NULL THEN 'open' ELSE 'resolved' END AS state,
@@ -46,11 +50,13 @@ def list_(
         if state not in ("open", "resolved"):
             raise InvalidInput("state: must be open or resolved", field="state")
         where.append("i.resolved_at IS NULL" if state == "open" else "i.resolved_at IS NOT NULL")
-    ctes = "WITH " + ",\n".join([repo_ctes(filters), rule_ctes(), jira_ctes(), incident_ctes(filters)])
+    ensure_fresh(db_session=db_session, client_id=client_id)
+    ctes = base_ctes(filters)
     bound: dict[str, Any] = {
         "cid": client_id,
-        "inc_from": datetime(1970, 1, 1, tzinfo=UTC),
-        "default_env_pattern": DEFAULT_ENVIRONMENT_PATTERN,
+        "start": SINCE_EVER,
+        "end": SINCE_EVER,
+        "inc_from": SINCE_EVER,
         "source": source,
     }
     if repository_id is not None:
