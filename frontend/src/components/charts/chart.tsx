@@ -10,6 +10,7 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
+import { withChartDefaults } from '@/components/charts/chart-defaults';
 import { useTheme } from '@/lib/theme';
 
 echarts.use([
@@ -34,7 +35,7 @@ type ChartProps = {
   testId?: string;
 };
 
-/** A thin ECharts wrapper: SVG renderer, light/dark theme, resizes with its container. */
+/** A thin ECharts wrapper: SVG renderer, light/dark theme, resizes with its container, lines never smoothed. */
 export function Chart({ option, label, height = 280, testId }: ChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<echarts.ECharts | null>(null);
@@ -55,10 +56,7 @@ export function Chart({ option, label, height = 280, testId }: ChartProps) {
   }, [theme]);
 
   useEffect(() => {
-    chartRef.current?.setOption(
-      { backgroundColor: 'transparent', textStyle: { fontFamily: 'inherit' }, ...option },
-      { notMerge: true },
-    );
+    chartRef.current?.setOption(withChartDefaults(option), { notMerge: true });
   }, [option, theme]);
 
   return <div ref={ref} className="chart" role="img" aria-label={label} style={{ height }} data-testid={testId} />;

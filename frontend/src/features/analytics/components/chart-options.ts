@@ -6,6 +6,7 @@ import type {
   FlowTrend,
   PullRequestTrend,
 } from '@/features/analytics/types/analytics';
+import { durationAxis, maxOf } from '@/components/charts/duration-axis';
 import { formatHours } from '@/utils/format';
 
 export const STAGES: { key: keyof CycleTime; label: string }[] = [
@@ -15,10 +16,6 @@ export const STAGES: { key: keyof CycleTime; label: string }[] = [
   { key: 'deploy_hours', label: 'Deploy' },
 ];
 
-const hoursAxis = {
-  type: 'value' as const,
-  axisLabel: { formatter: (value: number) => (value === 0 ? '0' : formatHours(value)) },
-};
 const hoursTooltip = {
   trigger: 'axis' as const,
   valueFormatter: (value: unknown) => (typeof value === 'number' ? formatHours(value) : '—'),
@@ -30,7 +27,7 @@ export function cycleBreakdownOption(cycle: CycleTime): ChartOption {
     tooltip: { ...hoursTooltip, axisPointer: { type: 'shadow' } },
     legend: { bottom: 0 },
     grid: { left: 16, right: 24, top: 8, bottom: 48, containLabel: true },
-    xAxis: hoursAxis,
+    xAxis: durationAxis(STAGES.reduce((sum, stage) => sum + (cycle[stage.key] ?? 0), 0)),
     yAxis: { type: 'category', data: ['Median PR'] },
     series: STAGES.map((stage) => ({
       name: stage.label,
@@ -49,7 +46,9 @@ export function cycleTrendOption(trend: PullRequestTrend): ChartOption {
     legend: { bottom: 0 },
     grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
-    yAxis: hoursAxis,
+    yAxis: durationAxis(
+      maxOf(trend.points.map((point) => STAGES.reduce((sum, stage) => sum + (point.cycle_time?.[stage.key] ?? 0), 0))),
+    ),
     series: STAGES.map((stage) => ({
       name: stage.label,
       type: 'bar',
@@ -110,7 +109,7 @@ export function percentileOption(flow: FlowMetrics): ChartOption {
     legend: { bottom: 0 },
     grid: { left: 16, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: ['Cycle time', 'Lead time'] },
-    yAxis: hoursAxis,
+    yAxis: durationAxis(maxOf(rows.flatMap((row) => [flow.cycle_time?.[row.key], flow.lead_time?.[row.key]]))),
     series: rows.map((row) => ({
       name: row.name,
       type: 'bar',
@@ -170,7 +169,7 @@ export function timeInStepOption(flow: FlowMetrics): ChartOption {
     tooltip: { ...hoursTooltip, axisPointer: { type: 'shadow' } },
     legend: { bottom: 0 },
     grid: { left: 16, right: 24, top: 8, bottom: 48, containLabel: true },
-    xAxis: hoursAxis,
+    xAxis: durationAxis(maxOf(steps.map((step) => step.median_hours))),
     yAxis: { type: 'category', data: steps.map((step) => step.step), inverse: true },
     series: categories.map((category) => ({
       name: CATEGORY_LABELS[category] ?? category,
@@ -190,7 +189,10 @@ export function flowTrendOption(trend: FlowTrend): ChartOption {
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
     yAxis: [
       { type: 'value', name: 'items', minInterval: 1 },
-      { type: 'value', name: 'cycle time', axisLabel: { formatter: (v: number) => (v === 0 ? '0' : formatHours(v)) }, splitLine: { show: false } },
+      durationAxis(maxOf(trend.points.map((point) => point.cycle_time?.median_hours)), {
+        name: 'cycle time',
+        splitLine: { show: false },
+      }),
     ],
     series: [
       { name: 'Throughput', type: 'bar', data: trend.points.map((point) => point.throughput?.items ?? null) },

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 
 import { Chart, type ChartOption } from '@/components/charts/chart';
+import { durationAxis, maxOf } from '@/components/charts/duration-axis';
 import { METRICS, type MetricConfig } from '@/features/dora/components/dora-metric-config';
 import type { DoraTrend } from '@/features/dora/types/dora';
 import { formatHours, formatNumber, formatPercent } from '@/utils/format';
@@ -17,8 +18,12 @@ function unitLabel(kind: MetricConfig['kind']): string {
   return 'deployments per week';
 }
 
-function trendOption(metric: MetricConfig, trend: DoraTrend): ChartOption {
+/** One metric's trend: bars for deployments per week, straight lines otherwise; durations on round ticks. */
+export function trendOption(metric: MetricConfig, trend: DoraTrend): ChartOption {
   const format = axisFormatter(metric.kind);
+  const values = trend.points.map((point) => metric.trendValue(point));
+  const yAxis =
+    metric.kind === 'hours' ? durationAxis(maxOf(values)) : { type: 'value', axisLabel: { formatter: format }, min: 0 };
   return {
     grid: { left: 56, right: 16, top: 24, bottom: 32 },
     tooltip: {
@@ -26,13 +31,13 @@ function trendOption(metric: MetricConfig, trend: DoraTrend): ChartOption {
       valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '—'),
     },
     xAxis: { type: 'category', data: trend.points.map((point) => point.period_start) },
-    yAxis: { type: 'value', axisLabel: { formatter: format }, min: 0 },
+    yAxis,
     series: [
       {
         name: `${metric.title} (${unitLabel(metric.kind)})`,
         type: metric.key === 'deployment-frequency' ? 'bar' : 'line',
         connectNulls: true,
-        data: trend.points.map((point) => metric.trendValue(point)),
+        data: values,
       },
     ],
   };
