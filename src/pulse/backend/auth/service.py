@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import re
@@ -168,59 +169,93 @@ async def login(
     """Check credentials (throttled), then open a new session and sign its token; a failure is recorded."""
     address = user_service.normalise_email(email)
     user_agent = (meta.user_agent or "")[:USER_AGENT_MAX] or None
+    failed: psycopg.AsyncCursor[Any] | None = None
+    wait_seconds: float | None = None
     try:
-        async with pool.connection() as conn, conn.pipeline():
-            failed: psycopg.AsyncCursor[Any] | None = None
-            async with conn.transaction():
-                # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun
-                # the counter; the lookup runs after the lock is held, so it sees the previous attempt's count.
-                await conn.execute(_LOGIN_LOCK, {"k": f"login:{address}"})
-                lookup = conn.cursor(row_factory=namedtuple_row)
-                await lookup.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip})
-                row = await lookup.fetchone()
-                assert row is not None
-                if row.wait_seconds is not None:
-                    log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
-                    raise Throttled(
-                        "Too many failed logins; try again later", retry_after=math.ceil(float(row.wait_seconds))
-                    )
-                stored: str | None = row.password_hash
-                # Unknown emails still pay for one hash: timing must not reveal which emails exist.
-                matches = await run_in_threadpool(
-                    verify_password, password, stored or dummy_hash(settings.password_iterations)
-                )
-                if not (matches and stored and row.user_active and row.client_active):
-                    failed = conn.cursor()
-                    await failed.execute(
-                        _RECORD_FAILURE,
-                        throttle.record_params(settings=settings, email=address, ip=meta.ip, client_id=row.client_id),
-                    )
-                    if random.random() < throttle.PRUNE_PROBABILITY:
-                        await conn.execute(_PRUNE, {"window": settings.login_window_minutes})
-                    await conn.execute(
-                        _LOGIN_FAILED_AUDIT,
-                        {
-                            "client_id": row.client_id,
-                            "user_id": row.id,
-                            "email": address,
-                            "ip": meta.ip,
-                            "user_agent": user_agent,
-                            "request_id": meta.request_id,
-                        },
-                    )
-                else:
-                    result, params = await _open_session(settings=settings, row=row, password=password, meta=meta)
-                    await conn.execute(_LOGIN_WRITE, {**params, "email": address, "user_agent": user_agent})
-            if failed is not None:
-                counts = {scope: failures for scope, failures, _ in await failed.fetchall()}
-                log.warning("login_failed", user_id=row.id, client_id=row.client_id, failures=counts)
-                raise NotAuthenticated(BAD_CREDENTIALS)
+        async with pool.connection() as conn:
+            # Explicit BEGIN/COMMIT inside one pipeline: psycopg's transaction() would add a wait at each end.
+            async with conn.pipeline() as pipeline:
+                done = False
+                try:
+                    await conn.execute("BEGIN")
+                    # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun
+                    # the counter; the lookup runs after the lock is held, so it sees the previous attempt's.
+                    await conn.execute(_LOGIN_LOCK, {"k": f"login:{address}"})
+                    lookup = conn.cursor(row_factory=namedtuple_row)
+                    await lookup.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip})
+                    await pipeline.sync()  # wait 1 of 2: BEGIN, lock, lookup
+                    row = await lookup.fetchone()
+                    assert row is not None
+                    if row.wait_seconds is not None:
+                        wait_seconds = float(row.wait_seconds)
+                        await conn.execute("ROLLBACK")
+                        done = True
+                    else:
+                        stored: str | None = row.password_hash
+                        # Unknown emails still pay for one hash: timing must not reveal which emails exist.
+                        matches = await run_in_threadpool(
+                            verify_password, password, stored or dummy_hash(settings.password_iterations)
+                        )
+                        if not (matches and stored and row.user_active and row.client_active):
+                            failed = await _queue_failure(
+                                conn, settings=settings, address=address, row=row, meta=meta, user_agent=user_agent
+                            )
+                        else:
+                            result, params = await _open_session(
+                                settings=settings, row=row, password=password, meta=meta
+                            )
+                            await conn.execute(_LOGIN_WRITE, {**params, "email": address, "user_agent": user_agent})
+                        await conn.execute("COMMIT")
+                        done = True
+                finally:
+                    if not done:
+                        with contextlib.suppress(psycopg.Error):
+                            await conn.execute("ROLLBACK")
+            # Leaving the pipeline is wait 2 of 2: the writes and COMMIT (or ROLLBACK).
     except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
         raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
+    if wait_seconds is not None:
+        log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
+        raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(wait_seconds))
+    if failed is not None:
+        counts = {scope: failures for scope, failures, _ in await failed.fetchall()}
+        log.warning("login_failed", user_id=row.id, client_id=row.client_id, failures=counts)
+        raise NotAuthenticated(BAD_CREDENTIALS)
     log.info(
         "login_succeeded", user_id=result.user.id, client_id=result.user.client_id, session_id=str(result.session_id)
     )
     return result
+
+
+async def _queue_failure(
+    conn: psycopg.AsyncConnection[Any],
+    *,
+    settings: Settings,
+    address: str,
+    row: Any,
+    meta: RequestMeta,
+    user_agent: str | None,
+) -> psycopg.AsyncCursor[Any]:
+    """Queue a failed login's counter update and audit event; returns the cursor holding the new counts."""
+    failed = conn.cursor()
+    await failed.execute(
+        _RECORD_FAILURE,
+        throttle.record_params(settings=settings, email=address, ip=meta.ip, client_id=row.client_id),
+    )
+    if random.random() < throttle.PRUNE_PROBABILITY:
+        await conn.execute(_PRUNE, {"window": settings.login_window_minutes})
+    await conn.execute(
+        _LOGIN_FAILED_AUDIT,
+        {
+            "client_id": row.client_id,
+            "user_id": row.id,
+            "email": address,
+            "ip": meta.ip,
+            "user_agent": user_agent,
+            "request_id": meta.request_id,
+        },
+    )
+    return failed
 
 
 async def _open_session(
