@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from pulse import __version__
-from pulse.cli import backend_command, db_commands, etl_commands, tenant_commands, up_command
+from pulse.cli import backend_command, db_commands, etl_commands, metrics_commands, tenant_commands, up_command
 from pulse.core.config import get_settings
 from pulse.core.logging import configure_logging
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(tenant_commands.client_app, name="client")
 app.add_typer(tenant_commands.user_app, name="user")
+app.add_typer(metrics_commands.app, name="metrics")
 app.command("up")(up_command.up)
 app.command("backend")(backend_command.backend)
 app.command("web")(up_command.web)

@@ -1,0 +1,37 @@
+"""`pulse metrics refresh` rebuilds a tenant's metric facts from the command line (a real process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import text
+
+from tests.analytics.datasets import build_main
+from tests.analytics.seed import Seed
+
+
+def pulse(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url, "PULSE_LOG_FORMAT": "json"}
+    return subprocess.run(
+        [sys.executable, "-m", "pulse.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_metrics_refresh_rebuilds_the_facts(seed: Seed, database_url: str) -> None:
+    build_main(seed)
+    result = pulse("metrics", "refresh", "--client", str(seed.client_id), "--json", url=database_url)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    # D0, D1, D2, D3 and E1 are production successes; PR0-PR5 shipped; five incidents.
+    assert (counts["deployments"], counts["changes"], counts["incidents"]) == (5, 6, 5)
+    with seed.engine.connect() as conn:
+        built = conn.execute(
+            text("SELECT count(*) FROM metric_deployments WHERE client_id = :c"), {"c": seed.client_id}
+        ).scalar_one()
+    assert built == 5
+    missing = pulse("metrics", "refresh", "--client", "999999", url=database_url)
+    assert missing.returncode == 4
+    assert "999999" in missing.stderr
