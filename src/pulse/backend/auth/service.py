@@ -74,6 +74,19 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class LoginUser:
+    """The user a login is for, as read in the login's one lookup."""
+
+    id: int
+    client_id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
 class LoginResult:
     """A new session and its token (the only time the token exists outside the client)."""
 
@@ -97,19 +110,6 @@ class RequestMeta:
 def dummy_hash(iterations: int) -> str:
     """A hash to check unknown emails against, so they cost the same PBKDF2 work as real ones."""
     return hash_password("pulse-dummy-password-for-timing", iterations=iterations)
-
-
-@dataclass(frozen=True)
-class LoginUser:
-    """The user a login is for, as read in the login's one lookup."""
-
-    id: int
-    client_id: int
-    email: str
-    first_name: str
-    last_name: str
-    role: str
-    is_admin: bool
 
 
 def _psycopg(sql: str) -> str:
