@@ -142,3 +142,71 @@ def test_org_repos_and_repo(github: httpx.Client, ds: Dataset) -> None:
     assert github.get(f"{REPO}").json()["default_branch"] == "main"
     missing = github.get("/repos/acme/nope")
     assert missing.status_code == 404 and missing.json()["message"] == "Not Found"
+
+
+def test_repository_review_comments_list_every_pull_requests_comments(
+    github: httpx.Client, ds: Dataset, sim: RunningSimulator
+) -> None:
+    repo = ds.repository("payments-api")
+    truth = {c.id: (pr, c) for pr in repo.pulls for c in pr.comments}
+    assert len(truth) > 30
+    pages = follow_links(github, f"{REPO}/pulls/comments", {"per_page": 30})
+    assert len(pages) >= 2 and set(pages[0].links) == {"next", "last"}
+    listed = [c for page in pages for c in page.json()]
+    # Without `sort`: by id, like GitHub.
+    assert [c["id"] for c in listed] == sorted(truth)
+    for item in listed:
+        pr, comment = truth[item["id"]]
+        assert item["pull_request_url"].endswith(f"{REPO}/pulls/{pr.number}")
+        assert item["user"]["login"] == comment.user
+        assert item["created_at"] == comment.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert item["updated_at"] == comment.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert {"pull_request_review_id", "path", "line", "body", "diff_hunk", "commit_id", "_links"} <= set(item)
+    # One pull request's listing is the same objects.
+    pr = next(p for p in repo.pulls if p.comments)
+    per_pr = github.get(f"{REPO}/pulls/{pr.number}/comments").json()
+    assert per_pr == [c for c in listed if c["pull_request_url"].endswith(f"/pulls/{pr.number}")]
+    # `/pulls/{number}` still answers for pull requests.
+    assert github.get(f"{REPO}/pulls/{pr.number}").json()["number"] == pr.number
+    stats = httpx.get(f"{sim.base_url}/_sim/stats").json()["by_route"]
+    assert stats["GET /repos/{owner}/{repo}/pulls/comments"]["200"] == len(pages)
+    assert "GET /repos/{owner}/{repo}/pulls/{number}" in stats
+
+
+def test_repository_review_comments_sort_direction_since_and_etags(github: httpx.Client, ds: Dataset) -> None:
+    repo = ds.repository("payments-api")
+    comments = [c for pr in repo.pulls for c in pr.comments]
+    by_updated = sorted(comments, key=lambda c: (c.updated_at, c.id))
+    params = {"sort": "updated", "direction": "asc", "per_page": 100}
+    listed = [c["id"] for p in follow_links(github, f"{REPO}/pulls/comments", params) for c in p.json()]
+    assert listed == [c.id for c in by_updated]
+    desc = [c["id"] for p in follow_links(github, f"{REPO}/pulls/comments", {**params, "direction": "desc"})
+            for c in p.json()]  # fmt: skip
+    assert desc == listed[::-1]
+    created = [c["id"] for p in follow_links(github, f"{REPO}/pulls/comments", {"sort": "created", "per_page": 100})
+               for c in p.json()]  # fmt: skip
+    assert created == [c.id for c in sorted(comments, key=lambda c: (c.created_at, c.id))]
+    cut = by_updated[len(by_updated) // 2].updated_at
+    since = {**params, "since": cut.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    recent = [c["id"] for p in follow_links(github, f"{REPO}/pulls/comments", since) for c in p.json()]
+    assert recent == [c.id for c in by_updated if c.updated_at >= cut] and 0 < len(recent) < len(comments)
+    assert github.get(f"{REPO}/pulls/comments", params={"sort": "bogus"}).status_code == 422
+    first = github.get(f"{REPO}/pulls/comments", params=since)
+    again = github.get(f"{REPO}/pulls/comments", params=since, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    # The Enterprise prefix serves it too, with links under the prefix.
+    enterprise = github.get(f"/api/v3{REPO}/pulls/comments", params={"per_page": 5})
+    assert enterprise.status_code == 200 and "/api/v3/repos/" in enterprise.json()[0]["pull_request_url"]
+
+
+def test_pull_request_detail_sizes_match_the_dataset(github: httpx.Client, ds: Dataset) -> None:
+    repo = ds.repository("payments-api")
+    pulls = repo.pulls
+    for pr in pulls[:10]:
+        detail = github.get(f"{REPO}/pulls/{pr.number}").json()
+        sizes = (detail["additions"], detail["deletions"], detail["changed_files"])
+        assert sizes == (pr.additions, pr.deletions, pr.changed_files)
+        assert detail["commits"] == len(pr.commits) and detail["review_comments"] == len(pr.comments)
+    for pr in (p for r in ds.repositories for p in r.pulls):
+        # Every changed file changes at least one line.
+        assert pr.additions >= 1 and pr.deletions >= 0 and 1 <= pr.changed_files <= pr.additions + pr.deletions

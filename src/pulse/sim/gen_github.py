@@ -123,6 +123,9 @@ def new_pull_request(
     events = [created] + [r.submitted_at for r in reviews] + [c.updated_at for c in comments]
     if closed_at:
         events.append(closed_at)
+    additions, deletions = rng.randint(1, 400), rng.randint(0, 200)
+    # Every changed file changes at least one line (same draws as before, so the dataset is unchanged otherwise).
+    changed_files = min(rng.randint(1, 12), additions + deletions)
     pr = PullRequest(
         id=ds.next_id("pull", 1_900_000_000),
         number=0,
@@ -143,9 +146,9 @@ def new_pull_request(
         commits=commits,
         reviews=reviews,
         comments=comments,
-        additions=rng.randint(1, 400),
-        deletions=rng.randint(0, 200),
-        changed_files=rng.randint(1, 12),
+        additions=additions,
+        deletions=deletions,
+        changed_files=changed_files,
         labels=rng.choice([[], [], [], ["bug"], ["enhancement"], ["dependencies"]]),
         jira_keys=[],
         issue_id=ds.next_id("issue", 2_400_000_000),

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from pulse.sim.dataset import Dataset
 from pulse.sim.endpoint import ApiError, Ctx, Endpoint, Handler, Reply, SimState
 from pulse.sim.github_shapes import Shapes
-from pulse.sim.model import Issue, PullRequest, Repository
+from pulse.sim.model import Issue, PullRequest, Repository, ReviewComment
 from pulse.sim.paging import PageRequest, github_page
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -163,6 +163,36 @@ def list_review_comments(ctx: Ctx) -> Reply:
         items.reverse()
     render = shapes(ctx)
     return ctx.paged(items, github_page(ctx.query), lambda c: render.review_comment(repo, pr, c))
+
+
+def list_repo_review_comments(ctx: Ctx) -> Reply:
+    """Review comments of every pull request of a repository (`/pulls/comments`).
+
+    Like GitHub: ordered by id unless `sort=created|updated` is given (then `direction`, default asc, applies);
+    `since` keeps comments updated at or after the time.
+    """
+    repo = load_repo(ctx)
+    since = parse_time(ctx.query.get("since"))
+    sort = ctx.query.get("sort")
+    if sort not in (None, "created", "updated"):
+        raise ApiError(422, "Validation Failed")
+    direction = ctx.query.get("direction", "asc") if sort else "asc"
+    if direction not in ("asc", "desc"):
+        raise ApiError(422, "Validation Failed")
+    field = "updated_at" if sort == "updated" else "created_at"
+
+    def build() -> list[tuple[PullRequest, ReviewComment]]:
+        pairs = [(pr, c) for pr in repo.pulls for c in pr.comments]
+        if sort is None:
+            return sorted(pairs, key=lambda pc: pc[1].id)
+        return sorted(pairs, key=lambda pc: (getattr(pc[1], field), pc[1].id))
+
+    ordered = ctx.ds.cached(("review_comments_by", repo.name, sort), build)
+    items = [pc for pc in ordered if since is None or pc[1].updated_at >= since]
+    if direction == "desc":
+        items.reverse()
+    render = shapes(ctx)
+    return ctx.paged(items, github_page(ctx.query), lambda pc: render.review_comment(repo, pc[0], pc[1]))
 
 
 def list_issues(ctx: Ctx) -> Reply:
@@ -394,6 +424,8 @@ def github_routes(state: SimState) -> list[BaseRoute]:
         ("/orgs/{org}/repos", list_org_repos, True),
         ("/repos/{owner}/{repo}", get_repo, True),
         ("/repos/{owner}/{repo}/pulls", list_pulls, True),
+        # Before `/pulls/{number}`: Starlette takes the first route that matches.
+        ("/repos/{owner}/{repo}/pulls/comments", list_repo_review_comments, True),
         ("/repos/{owner}/{repo}/pulls/{number}", get_pull, True),
         ("/repos/{owner}/{repo}/pulls/{number}/reviews", list_reviews, True),
         ("/repos/{owner}/{repo}/pulls/{number}/commits", list_pull_commits, True),
