@@ -5,6 +5,7 @@ import { ErrorView } from '@/components/errors/error-view';
 import { AppLayout } from '@/components/layout/app-layout';
 import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
+import { ChangePasswordButton } from '@/features/auth/components/change-password-dialog';
 import { useAuth, type LoginLocationState } from '@/lib/auth';
 import { RequirePolicy } from '@/lib/authorization';
 
@@ -51,7 +52,7 @@ export function AppRoutes() {
       <Route
         element={
           <RequireAuth>
-            <AppLayout />
+            <AppLayout accountActions={<ChangePasswordButton />} />
           </RequireAuth>
         }
       >

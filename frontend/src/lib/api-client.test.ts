@@ -61,6 +61,22 @@ describe('api client', () => {
     remove();
   });
 
+  it('keeps the field a 422 names, so a form can show the message on it', async () => {
+    installFakeFetch({
+      'POST /api/v1/auth/change-password': jsonResponse(
+        { error: { code: 'invalid_input', message: 'current password is wrong', request_id: 'r-9', field: 'current_password' } },
+        422,
+      ),
+      'GET /api/v1/auth/me': errorResponse(403, 'permission_denied', 'no'),
+    });
+    const error = (await backendApi.post('/auth/change-password', {}, { skipInterceptors: true }).catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(422);
+    expect(error.field).toBe('current_password');
+    expect(error.message).toBe('current password is wrong');
+    const other = (await backendApi.get('/auth/me', { skipInterceptors: true }).catch((e: unknown) => e)) as ApiError;
+    expect(other.field).toBeNull();
+  });
+
   it('gives a generic message and the request id for a 5xx', async () => {
     const onServerError = vi.fn();
     const remove = setApiInterceptors({ onServerError });

@@ -13,6 +13,8 @@ export class ApiError extends Error {
   readonly requestId: string | null;
   readonly retryAfter: number | null;
   readonly service: Service;
+  /** The request field a 4xx names (`"field"` of the error body), so a form can show it there. */
+  readonly field: string | null;
 
   constructor(args: {
     status: number;
@@ -21,6 +23,7 @@ export class ApiError extends Error {
     requestId?: string | null;
     retryAfter?: number | null;
     service: Service;
+    field?: string | null;
   }) {
     super(args.message);
     this.name = 'ApiError';
@@ -29,6 +32,7 @@ export class ApiError extends Error {
     this.requestId = args.requestId ?? null;
     this.retryAfter = args.retryAfter ?? null;
     this.service = args.service;
+    this.field = args.field ?? null;
   }
 
   get isUnauthorized(): boolean {
@@ -109,7 +113,9 @@ function parseRetryAfter(value: string | null): number | null {
   return Number.isNaN(date) ? null : Math.max(0, Math.round((date - Date.now()) / 1000));
 }
 
-async function readErrorBody(response: Response): Promise<{ code?: string; message?: string; request_id?: string }> {
+async function readErrorBody(
+  response: Response,
+): Promise<{ code?: string; message?: string; request_id?: string; field?: string }> {
   try {
     const data = (await response.json()) as unknown;
     if (data && typeof data === 'object') {
@@ -172,6 +178,7 @@ export async function request<T>(service: Service, path: string, options: Reques
       requestId,
       retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
       service,
+      field: response.status < 500 && typeof payload.field === 'string' ? payload.field : null,
     });
     if (!skipInterceptors) dispatch(error);
     throw error;

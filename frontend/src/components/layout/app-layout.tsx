@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 
 import { paths } from '@/config/paths';
@@ -16,8 +16,13 @@ const NAV: NavItem[] = [
   { to: paths.admin, label: 'Administration', policies: ['admin_panel:read', 'users:read', 'sessions:read'] },
 ];
 
+type AppLayoutProps = {
+  /** Account actions of the user menu other than signing out (the app passes "Change password"). */
+  accountActions?: ReactNode;
+};
+
 /** Header, navigation (only the pages the role may open), theme choice, user menu and the page outlet. */
-export function AppLayout() {
+export function AppLayout({ accountActions }: AppLayoutProps) {
   const { user, logout } = useAuth();
   const { canAny } = useAuthorization();
   const { preference, setPreference } = useTheme();
@@ -63,6 +68,7 @@ export function AppLayout() {
           <span className="user-chip" data-testid="current-user">
             {displayName(user)} <span className="badge badge--neutral">{user?.role}</span>
           </span>
+          {accountActions}
           <button
             type="button"
             className="btn btn--ghost"
