@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import type { AdminUser, UserCreate, UserUpdate } from '@/features/admin/types/admin';
+import type { AdminUser, SessionsEnded, UserCreate, UserUpdate } from '@/features/admin/types/admin';
 import { backendApi } from '@/lib/api-client';
 import type { Page } from '@/types/api';
 
@@ -68,5 +68,18 @@ export function useDeactivateUser() {
       void queryClient.invalidateQueries({ queryKey: userKeys.lists() });
       void queryClient.invalidateQueries({ queryKey: ['admin', 'sessions'] });
     },
+  });
+}
+
+/** POST /admin/users/{id}/sessions/terminate: ends every session of one user (needs sessions:delete). */
+export function terminateUserSessions(id: string | number): Promise<SessionsEnded> {
+  return backendApi.post<SessionsEnded>(`/admin/users/${id}/sessions/terminate`);
+}
+
+export function useTerminateUserSessions() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: terminateUserSessions,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['admin', 'sessions'] }),
   });
 }

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 
 import { setToken } from '@/lib/token-storage';
 import { installFakeFetch, jsonResponse } from '@/testing/fake-fetch';
-import { meResponse } from '@/testing/fixtures';
+import { makeUser, meResponse } from '@/testing/fixtures';
 import { renderApp } from '@/testing/test-utils';
 
 const SESSIONS = [
@@ -97,6 +97,70 @@ describe('administration', () => {
       first_name: 'New',
       last_name: 'Person',
       role: 'view',
+    });
+  });
+
+  describe('sign out everywhere', () => {
+    const USERS = [
+      { id: 1, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', role: 'admin', is_admin: true, active: true, last_login_at: null, created_at: '2026-03-01T00:00:00Z' },
+      { id: 9, email: 'bob@example.com', first_name: 'Bob', last_name: 'Ross', role: 'user', is_admin: false, active: true, last_login_at: null, created_at: '2026-03-01T00:00:00Z' },
+      { id: 10, email: 'gone@example.com', first_name: 'Gone', last_name: 'User', role: 'view', is_admin: false, active: false, last_login_at: null, created_at: '2026-03-01T00:00:00Z' },
+    ];
+    const MATRIX = { roles: ['admin', 'user', 'view'], resources: ['users'], actions: ['read'], matrix: {} };
+
+    it('ends every session of a user after confirmation, offered for other active users only', async () => {
+      const user = userEvent.setup();
+      const { calls } = installFakeFetch({
+        'GET /api/v1/auth/me': { body: meResponse() },
+        'GET /api/v1/admin/permissions/matrix': { body: MATRIX },
+        'GET /api/v1/admin/users': { body: { items: USERS, total: 3 } },
+        'POST /api/v1/admin/users/9/sessions/terminate': { body: { sessions_ended: 3 } },
+      });
+      renderApp('/admin/users');
+      const button = await screen.findByRole('button', { name: 'Sign out everywhere: bob@example.com' });
+      expect(screen.queryByRole('button', { name: 'Sign out everywhere: ada@example.com' })).not.toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: 'Sign out everywhere: gone@example.com' })).not.toBeInTheDocument();
+
+      await user.click(button);
+      const dialog = screen.getByRole('dialog', { name: 'Sign bob@example.com out everywhere?' });
+      await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+      expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+      await user.click(button);
+      await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Sign out everywhere' }));
+      expect(await screen.findByText('bob@example.com signed out everywhere')).toBeInTheDocument();
+      expect(screen.getByText('3 sessions ended.')).toBeInTheDocument();
+      const post = calls.find((c) => c.method === 'POST')!;
+      expect(post.url.pathname).toBe('/api/v1/admin/users/9/sessions/terminate');
+      expect(post.url.origin).toBe('http://127.0.0.1:3001');
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+
+    it('is offered only with sessions:delete, even without users:admin', async () => {
+      const base = [
+        { resource: 'dashboards', action: 'read' },
+        { resource: 'users', action: 'read' },
+      ];
+      const routes = {
+        'GET /api/v1/admin/permissions/matrix': { body: MATRIX },
+        'GET /api/v1/admin/users': { body: { items: USERS, total: 3 } },
+      };
+      installFakeFetch({
+        ...routes,
+        'GET /api/v1/auth/me': { body: meResponse(makeUser(), [...base, { resource: 'users', action: 'admin' }]) },
+      });
+      const first = renderApp('/admin/users');
+      expect(await screen.findByRole('button', { name: 'Edit bob@example.com' })).toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: /Sign out everywhere/ })).not.toBeInTheDocument();
+      first.unmount();
+
+      installFakeFetch({
+        ...routes,
+        'GET /api/v1/auth/me': { body: meResponse(makeUser(), [...base, { resource: 'sessions', action: 'delete' }]) },
+      });
+      renderApp('/admin/users');
+      expect(await screen.findByRole('button', { name: 'Sign out everywhere: bob@example.com' })).toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: 'Edit bob@example.com' })).not.toBeInTheDocument();
     });
   });
 });

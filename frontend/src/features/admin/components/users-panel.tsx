@@ -6,7 +6,13 @@ import { useNotifications } from '@/components/ui/notifications';
 import { Pagination } from '@/components/ui/pagination';
 import { QueryState } from '@/components/ui/query-state';
 import { usePermissionMatrix } from '@/features/admin/api/permissions';
-import { useCreateUser, useDeactivateUser, useUpdateUser, useUsers } from '@/features/admin/api/users';
+import {
+  useCreateUser,
+  useDeactivateUser,
+  useTerminateUserSessions,
+  useUpdateUser,
+  useUsers,
+} from '@/features/admin/api/users';
 import { UserForm, roleLabel } from '@/features/admin/components/user-form';
 import { UserPermissionsEditor } from '@/features/admin/components/user-permissions-editor';
 import type { AdminUser } from '@/features/admin/types/admin';
@@ -23,14 +29,16 @@ type Dialogs =
   | { kind: 'edit'; user: AdminUser }
   | { kind: 'permissions'; user: AdminUser }
   | { kind: 'deactivate'; user: AdminUser }
+  | { kind: 'terminate'; user: AdminUser }
   | null;
 
-/** Users of the tenant: search, create, edit names and role, permission overrides, deactivate. */
+/** Users of the tenant: search, create, edit names and role, permission overrides, sign out everywhere, deactivate. */
 export function UsersPanel() {
   const id = useId();
   const { can } = useAuthorization();
   const { user: me } = useAuth();
   const canAdmin = can('users:admin');
+  const canTerminate = can('sessions:delete');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(0);
   const debounced = useDebouncedValue(search.trim());
@@ -41,6 +49,7 @@ export function UsersPanel() {
   const create = useCreateUser();
   const update = useUpdateUser();
   const deactivate = useDeactivateUser();
+  const terminate = useTerminateUserSessions();
   const { notify } = useNotifications();
   const close = () => setDialog(null);
 
@@ -56,7 +65,7 @@ export function UsersPanel() {
     },
     { key: 'last_login_at', header: 'Last sign-in', cell: (user) => formatDateTime(user.last_login_at) },
   ];
-  if (canAdmin) {
+  if (canAdmin || canTerminate) {
     columns.push({
       key: 'actions',
       header: 'Actions',
@@ -64,23 +73,37 @@ export function UsersPanel() {
         const self = me && String(me.id) === String(user.id);
         return (
           <div className="btn-group">
-            <button
-              type="button"
-              className="btn btn--sm"
-              onClick={() => setDialog({ kind: 'edit', user })}
-              aria-label={`Edit ${user.email}`}
-            >
-              Edit
-            </button>
-            <button
-              type="button"
-              className="btn btn--sm"
-              onClick={() => setDialog({ kind: 'permissions', user })}
-              aria-label={`Permissions of ${user.email}`}
-            >
-              Permissions
-            </button>
-            {user.active && !self ? (
+            {canAdmin ? (
+              <>
+                <button
+                  type="button"
+                  className="btn btn--sm"
+                  onClick={() => setDialog({ kind: 'edit', user })}
+                  aria-label={`Edit ${user.email}`}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="btn btn--sm"
+                  onClick={() => setDialog({ kind: 'permissions', user })}
+                  aria-label={`Permissions of ${user.email}`}
+                >
+                  Permissions
+                </button>
+              </>
+            ) : null}
+            {canTerminate && user.active && !self ? (
+              <button
+                type="button"
+                className="btn btn--sm"
+                onClick={() => setDialog({ kind: 'terminate', user })}
+                aria-label={`Sign out everywhere: ${user.email}`}
+              >
+                Sign out everywhere
+              </button>
+            ) : null}
+            {canAdmin && user.active && !self ? (
               <button
                 type="button"
                 className="btn btn--sm btn--danger"
@@ -186,6 +209,29 @@ export function UsersPanel() {
             onSuccess: () => {
               close();
               notify({ tone: 'success', title: 'User deactivated' });
+            },
+          });
+        }}
+      />
+      <ConfirmDialog
+        open={dialog?.kind === 'terminate'}
+        title={dialog?.kind === 'terminate' ? `Sign ${dialog.user.email} out everywhere?` : ''}
+        message="Every session of this user ends now, in every browser; they stay active and can sign in again."
+        confirmLabel="Sign out everywhere"
+        busy={terminate.isPending}
+        onClose={close}
+        onConfirm={() => {
+          if (dialog?.kind !== 'terminate') return;
+          const { email } = dialog.user;
+          terminate.mutate(dialog.user.id, {
+            onSuccess: (result) => {
+              close();
+              const count = result?.sessions_ended ?? 0;
+              notify({
+                tone: 'success',
+                title: `${email} signed out everywhere`,
+                message: count === 1 ? '1 session ended.' : `${count} sessions ended.`,
+              });
             },
           });
         }}

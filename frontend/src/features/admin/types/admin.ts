@@ -72,3 +72,6 @@ export type AuditEvent = {
   details: unknown;
   created_at: string;
 };
+
+/** How many sessions an admin action ended (`POST /admin/users/{id}/sessions/terminate`). */
+export type SessionsEnded = { sessions_ended: number };
