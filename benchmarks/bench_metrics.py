@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from pulse.analytics.period import Filters, bucket_starts, parse_period  # noqa:
 from pulse.analytics.pull_requests import service as prs  # noqa: E402
 from pulse.analytics.refresh import refresh_after_sync  # noqa: E402
 from pulse.analytics.scope import whole_tenant  # noqa: E402
+from pulse.core.db.embedded import stop_embedded  # noqa: E402
 from pulse.core.db.engine import make_engine, session_factory  # noqa: E402
 from pulse.core.db.migrations import MigrationRunner  # noqa: E402
 
@@ -478,6 +480,9 @@ def main() -> None:
         engine.dispose()
     finally:
         server.drop_database(url)
+        if server.server_handle is not None:
+            stop_embedded(scratch)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
