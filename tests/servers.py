@@ -44,6 +44,8 @@ class ThreadServer:
 
     app: Any
     port: int = field(default_factory=free_port)
+    # uvicorn trusts X-Forwarded-For from loopback by default; `pulse backend` turns that off.
+    proxy_headers: bool = True
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
 
@@ -52,7 +54,9 @@ class ThreadServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ThreadServer:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on", proxy_headers=self.proxy_headers
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import Engine
 
@@ -21,27 +18,13 @@ from tests.servers import ThreadServer
 API = "/api/v1"
 
 
-class BackendServer(ThreadServer):
-    """ThreadServer without uvicorn's proxy-header rewriting, as `pulse backend` runs it."""
-
-    def start(self) -> BackendServer:
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on", proxy_headers=False
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
-        return self
+# The Backend as `pulse backend` runs it: no uvicorn proxy-header rewriting of the client IP.
+BackendServer = ThreadServer
 
 
 def start_backend(settings: Settings) -> BackendServer:
     """Start a Backend Service with these settings."""
-    return BackendServer(create_app(settings)).start()
+    return ThreadServer(create_app(settings), proxy_headers=False).start()
 
 
 @pytest.fixture

@@ -10,17 +10,16 @@ Every route declares its access with exactly one of `public()`, `authenticated_o
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.params import Depends as DependsParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
 from pulse.backend.auth import service as auth_service
 from pulse.core.config import Settings
+from pulse.core.db.request import DbSession as DbSession  # re-exported for the routers
 from pulse.core.errors import NotAuthenticated, PermissionDenied, request_id_of
 from pulse.core.http import bind_identity
 
@@ -36,27 +35,6 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
-
-
-def get_db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back when it raises.
-
-    Synchronous on purpose: the routes that use it are synchronous (run in the threadpool), and the commit
-    does I/O that must not block the event loop.
-    """
-    session: Session = request.app.state.session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-# scope="function": commit before the response is sent, so a failed commit is the client's error too.
-DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
 async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:

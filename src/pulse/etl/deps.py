@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, WebSocket
-from sqlalchemy.orm import Session
 
+from pulse.core.db.request import DbSession, get_db_session
 from pulse.core.errors import NotAuthenticated, PermissionDenied
 from pulse.core.http import bind_identity
 from pulse.etl.auth_client import AuthClient, Principal
@@ -94,24 +93,6 @@ def permission_of(call: Any) -> tuple[str, str] | None:
     """The (resource, action) a dependency made by `require` checks, else None."""
     value = getattr(call, PERMISSION_MARKER, None)
     return value if isinstance(value, tuple) else None
-
-
-def get_db_session(request: Request) -> Iterator[Session]:
-    """A request-scoped session; commits when the route succeeded, rolls back otherwise."""
-    session: Session = request.app.state.session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-# scope="function": commit before the response is sent, so the client never sees a success that is not
-# committed yet (or never will be).
-DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
 @dataclass

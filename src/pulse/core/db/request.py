@@ -1,0 +1,31 @@
+"""The request-scoped database session both services' routes use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+
+def get_db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back when it raises.
+
+    Synchronous on purpose: the routes that use it run in the threadpool, and the commit does I/O that must
+    not block the event loop. The app keeps its `session_factory` on `app.state`.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": commit before the response is sent, so the client never sees a success that is not
+# committed yet (or never will be), and a failed commit is reported as the request's error.
+DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
