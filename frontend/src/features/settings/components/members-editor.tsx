@@ -55,11 +55,12 @@ type MembersEditorProps = {
 
 /**
  * Team members as rows of three labelled inputs; "Add member" appends a row and focuses it, each row has
- * its own "Remove" button naming the row.
+ * its own "Remove" button naming the row (the focus then returns to "Add member").
  */
 export function MembersEditor({ label, rows, onChange, hint }: MembersEditorProps) {
   const id = useId();
   const pendingFocus = useRef<string | null>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
 
   const update = (key: string, name: (typeof IDENTITIES)[number]['name'], value: string) =>
     onChange(rows.map((row) => (row.key === key ? { ...row, [name]: value } : row)));
@@ -109,7 +110,11 @@ export function MembersEditor({ label, rows, onChange, hint }: MembersEditorProp
               type="button"
               className="btn btn--sm btn--danger"
               aria-label={`Remove member ${index + 1}`}
-              onClick={() => onChange(rows.filter((other) => other.key !== row.key))}
+              onClick={() => {
+                onChange(rows.filter((other) => other.key !== row.key));
+                // The removed button takes the focus with it; keep keyboard users inside the editor.
+                addButton.current?.focus();
+              }}
             >
               Remove
             </button>
@@ -118,6 +123,7 @@ export function MembersEditor({ label, rows, onChange, hint }: MembersEditorProp
       </ol>
       <div>
         <button
+          ref={addButton}
           type="button"
           className="btn btn--sm"
           onClick={() => {

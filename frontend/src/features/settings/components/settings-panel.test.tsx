@@ -116,6 +116,7 @@ describe('settings', () => {
     expect(within(members).getByLabelText('GitHub login, member 1')).toHaveValue('octocat');
     expect(within(members).getByLabelText('Email, member 2')).toHaveValue('grace@example.com');
     await user.click(within(members).getByRole('button', { name: 'Remove member 1' }));
+    expect(within(members).getByRole('button', { name: 'Add member' })).toHaveFocus();
     const email = within(members).getByLabelText('Email, member 1');
     expect(email).toHaveValue('grace@example.com');
     await user.clear(email);
