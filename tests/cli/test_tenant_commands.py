@@ -147,3 +147,25 @@ def test_migration_runner_script_matches_pulse_db(fresh_database_url: str) -> No
 def test_version_flag() -> None:
     result = subprocess.run([sys.executable, "-m", "pulse.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("pulse ")
+
+
+def test_client_deactivate_ends_the_tenants_sessions(fresh_database_url: str) -> None:
+    url = fresh_database_url
+    pulse("db", "apply", url=url)
+    client_id = json.loads(pulse("client", "create", "Acme", "--json", url=url).stdout)["id"]
+    pulse("user", "create", "--client", str(client_id), "--email", "a@acme.io", "--role", "admin",
+          "--password-stdin", url=url, stdin="a long enough pass\n")  # fmt: skip
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute("SELECT id FROM users").fetchone()[0]  # type: ignore[index]
+        conn.execute(
+            "INSERT INTO user_sessions (client_id, user_id, token_hash, expires_at)"
+            " VALUES (%s, %s, 'h', now() + interval '1 hour')",
+            (client_id, user_id),
+        )
+    result = pulse("client", "deactivate", str(client_id), url=url)
+    assert result.returncode == 0, result.stderr
+    assert "ended 1 session" in result.stdout
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT active FROM clients").fetchone() == (False,)
+        assert conn.execute("SELECT active, end_reason FROM user_sessions").fetchone() == (False, "client_deactivated")
+    assert pulse("client", "deactivate", "999", url=url).returncode == 4

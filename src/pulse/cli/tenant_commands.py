@@ -57,3 +57,12 @@ def create_user(
         )
         result = {"id": user.id, "client_id": user.client_id, "email": user.email, "role": user.role}
     out.print_json(json.dumps(result)) if as_json else out.print(f"created user {result['id']}: {user.email}")
+
+
+@client_app.command("deactivate")
+@handled
+def deactivate_client(client_id: int) -> None:
+    """Deactivate a tenant: its users can no longer sign in and every live session ends at once."""
+    with unit_of_work(get_engine()) as db_session:
+        ended = client_service.deactivate(db_session=db_session, client_id=client_id)
+    out.print(f"deactivated client {client_id}; ended {len(ended)} session(s)")
