@@ -107,3 +107,28 @@ def test_settings_routes_need_settings_permissions(
         assert admin.get("/flow-steps/999999").status_code == 404
     user_write = httpx.post(base + "/teams", json={"name": "Sneaky"}, headers=bearer(tokens["user"]))
     assert user_write.status_code == 403
+
+
+def test_a_first_request_that_is_a_csv_export_sees_the_facts_it_built(
+    etl_server: ThreadServer, tenant: Tenant, tokens: dict[str, str], clean_engine: Engine
+) -> None:
+    build_main(Seed(clean_engine, tenant.client_id))
+    exported = httpx.get(
+        etl_server.base_url + API + "/metrics/dora/deployments",
+        params={**MARCH, "format": "csv"},
+        headers=bearer(tokens["view"]),
+    )
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[0] == [
+        "id",
+        "repository",
+        "environment",
+        "sha",
+        "status",
+        "finished_at",
+        "changes",
+        "incidents",
+        "failed",
+    ]
+    assert len(rows) == 1 + 4

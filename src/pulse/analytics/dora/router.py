@@ -47,6 +47,8 @@ def _drill(kind: str, scope: MetricScope, listing: DrillListing, db_session: DbS
             sort=listing.sort,
             order=listing.order,
         )
+        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
+        db_session.commit()
         return csv_response(chunks, f"dora-{kind}")
     return dora_service.drill_page(
         db_session=db_session,

@@ -37,6 +37,8 @@ def flow_items(scope: MetricScope, listing: DrillListing, db_session: DbSession)
         chunks = flow_service.items_csv(
             db_session=db_session, period=scope.period, filters=scope.filters, sort=listing.sort, order=listing.order
         )
+        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
+        db_session.commit()
         return csv_response(chunks, "flow-items")
     return flow_service.items_page(
         db_session=db_session,

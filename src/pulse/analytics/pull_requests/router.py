@@ -37,6 +37,8 @@ def pull_request_items(scope: MetricScope, listing: DrillListing, db_session: Db
         chunks = pr_service.items_csv(
             db_session=db_session, period=scope.period, filters=scope.filters, sort=listing.sort, order=listing.order
         )
+        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
+        db_session.commit()
         return csv_response(chunks, "pull-requests")
     return pr_service.items_page(
         db_session=db_session,
