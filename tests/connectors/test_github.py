@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine, text
@@ -227,3 +227,162 @@ def test_a_walk_that_stops_at_an_unchanged_page_closes_its_checkpoint(
     with clean_engine.connect() as conn:
         title = conn.execute(text("SELECT title FROM pull_requests WHERE external_id = :e"), {"e": str(pr.id)})
         assert title.scalar() == pr.title
+
+
+PER_PR_COMMENTS = "GET /repos/{owner}/{repo}/pulls/{number}/comments"
+REPO_COMMENTS = "GET /repos/{owner}/{repo}/pulls/comments"
+PULL_DETAIL = "GET /repos/{owner}/{repo}/pulls/{number}"
+REVIEWS = "GET /repos/{owner}/{repo}/pulls/{number}/reviews"
+
+
+def calls(stats: dict, route: str, status: str | None = None) -> int:  # type: ignore[type-arg]
+    counts = stats["by_route"].get(route, {})
+    return int(counts.get(status, 0) if status else sum(counts.values()))
+
+
+def stored_comments(engine: Engine, integration_id: int) -> set[tuple[str, int, str, str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT r.name, p.number, c.external_id, c.author_login, c.commented_at FROM pull_request_comments c "
+                 "JOIN pull_requests p ON p.id = c.pull_request_id JOIN repositories r ON r.id = p.repository_id "
+                 "WHERE c.integration_id = :i AND c.active"),
+            {"i": integration_id},
+        ).all()  # fmt: skip
+    return {tuple(r) for r in rows}  # type: ignore[misc]
+
+
+def truth_comments(sim: RunningSimulator) -> set[tuple[str, int, str, str, object]]:
+    return {
+        (repo.name, pr.number, str(c.id), c.user, c.created_at)
+        for repo in sim.app.dataset.repositories
+        for pr in repo.pulls
+        for c in pr.comments
+    }
+
+
+def test_review_comments_come_from_the_repository_listing_not_one_request_per_pull_request(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(page_size=10))
+    ctx = sync(clean_engine, integration)
+    stats = sim_stats(sim)
+    repos = sim.app.dataset.repositories
+    assert calls(stats, PER_PR_COMMENTS) == 0
+    # The probe plus at least one listing page per repository.
+    assert calls(stats, REPO_COMMENTS, "200") >= 2 * len(repos)
+    for repo in repos:
+        assert ctx.get_checkpoint(f"review_comments:{repo.full_name}")["mode"] == "repo"  # type: ignore[index]
+    truth = truth_comments(sim)
+    assert len(truth) > 20 and stored_comments(clean_engine, integration.id) == truth
+    # The per-PR fallback (servers without the listing) stores exactly the same rows.
+    fallback = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
+    seed = DirectContext(clean_engine, fallback)
+    for repo in repos:
+        seed.commit(f"review_comments:{repo.full_name}", {"mode": "per_pull"}, lambda s: None)
+    sim_stats(sim, reset=True)
+    sync(clean_engine, fallback)
+    per_pull = sim_stats(sim)
+    assert calls(per_pull, PER_PR_COMMENTS) == sum(len(r.pulls) for r in repos)
+    assert calls(per_pull, REPO_COMMENTS) == 0
+    assert snapshot(clean_engine, fallback.id) == snapshot(clean_engine, integration.id)
+
+
+def test_incremental_review_comments_are_listed_since_the_cursor(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    first = sync(clean_engine, integration)
+    repos = sim.app.dataset.repositories
+    cursors = {r.full_name: first.get_checkpoint(f"review_comments:{r.full_name}")["cursor"] for r in repos}  # type: ignore[index]
+    for repo in repos:
+        newest = max(c.updated_at for p in repo.pulls for c in p.comments)
+        assert cursors[repo.full_name] == newest.isoformat().replace("+00:00", "Z")
+    httpx.post(
+        sim.base_url + "/_sim/advance", json={"hours": 72, "new_pulls_per_repo": 6}, timeout=30
+    ).raise_for_status()
+    sim_stats(sim, reset=True)
+    again = sync(clean_engine, integration)
+    stats = sim_stats(sim)
+    assert calls(stats, PER_PR_COMMENTS) == 0
+    # Only the comments updated since the cursor (less the 10-minute overlap) were listed again.
+    overlap = timedelta(minutes=10)
+    expected = sum(
+        1
+        for repo in repos
+        for p in repo.pulls
+        for c in p.comments
+        if c.updated_at >= datetime.fromisoformat(cursors[repo.full_name].replace("Z", "+00:00")) - overlap
+    )
+    total = sum(len(p.comments) for r in repos for p in r.pulls)
+    assert again.progress_reports[-1]["counts"].get("pull_request_comments", 0) == expected < total
+    assert stored_comments(clean_engine, integration.id) == truth_comments(sim)
+    with clean_engine.connect() as conn:
+        counts = dict(conn.execute(text("SELECT external_id, comments_count FROM pull_requests")).all())
+    assert counts == {str(p.id): len(p.comments) for r in repos for p in r.pulls}
+
+
+def sizes(engine: Engine, integration_id: int) -> dict[str, tuple[int | None, int | None, int | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT external_id, additions, deletions, changed_files FROM pull_requests WHERE integration_id = :i"
+            ),
+            {"i": integration_id},
+        ).all()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def test_pull_request_sizes_come_from_one_detail_request_per_pull_request_in_the_window(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    sync(clean_engine, integration)
+    full = sim_stats(sim, reset=True)
+    repos = sim.app.dataset.repositories
+    pulls = [p for r in repos for p in r.pulls]
+    assert sizes(clean_engine, integration.id) == {
+        str(p.id): (p.additions, p.deletions, p.changed_files) for p in pulls
+    }
+    assert calls(full, PULL_DETAIL, "200") == len(pulls) == calls(full, REVIEWS, "200")
+    # Pull-request routes: list pages + probe + comment listing + reviews + commits + details.
+    pr_routes = sum(
+        calls(full, route) for route in full["by_route"] if route.startswith("GET /repos/{owner}/{repo}/pulls")
+    )
+    assert pr_routes / len(pulls) < 3.2
+    # Incremental: details only for the pull requests in the window, like reviews and commits.
+    httpx.post(
+        sim.base_url + "/_sim/advance", json={"hours": 48, "new_pulls_per_repo": 3}, timeout=30
+    ).raise_for_status()
+    sync(clean_engine, integration)
+    incremental = sim_stats(sim)
+    assert 0 < calls(incremental, PULL_DETAIL) == calls(incremental, REVIEWS) < len(pulls) / 2
+    pulls = [p for r in repos for p in r.pulls]
+    assert sizes(clean_engine, integration.id) == {
+        str(p.id): (p.additions, p.deletions, p.changed_files) for p in pulls
+    }
+
+
+def test_pull_request_details_off_costs_no_detail_requests_and_keeps_stored_sizes(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    off = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(pull_request_details=False))
+    sync(clean_engine, off)
+    assert calls(sim_stats(sim, reset=True), PULL_DETAIL) == 0
+    assert set(sizes(clean_engine, off.id).values()) == {(None, None, None)}
+    # Switched on, then off again: a later sync without details does not erase the sizes it cannot see.
+    on = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
+    sync(clean_engine, on)
+    stored = sizes(clean_engine, on.id)
+    ds = sim.app.dataset
+    pr = ds.repositories[0].pulls[-1]
+    pr.title = "Edited after the sizes were stored"
+    pr.updated_at = ds.now + timedelta(minutes=5)
+    ds.touch()
+    sim_stats(sim, reset=True)
+    sync(clean_engine, replace(on, settings={**on.settings, "pull_request_details": "false"}))
+    assert calls(sim_stats(sim), PULL_DETAIL) == 0
+    assert sizes(clean_engine, on.id) == stored and None not in stored[str(pr.id)]
+    with clean_engine.connect() as conn:
+        title = conn.execute(text("SELECT title FROM pull_requests WHERE external_id = :e AND integration_id = :i"),
+                             {"e": str(pr.id), "i": on.id}).scalar()  # fmt: skip
+    assert title == pr.title

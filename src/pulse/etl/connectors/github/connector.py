@@ -129,6 +129,8 @@ class GitHubSync:
         pattern = self.settings.get("production_environment_pattern") or DEFAULT_PRODUCTION_PATTERN
         self.production = re.compile(pattern, re.IGNORECASE)
         self.repo_level_comments = True
+        # One `/pulls/{n}` per pull request in the sync window for additions, deletions and changed files.
+        self.fetch_details = _flag(self.settings.get("pull_request_details", True))
         self.page_size = int(self.settings.get("page_size", PAGE_SIZE))
         # Per-PR and per-deployment requests of one page run in parallel; pages and commits stay in order.
         self.concurrency = max(1, min(16, int(self.settings.get("concurrency", 4))))
@@ -292,8 +294,18 @@ class GitHubSync:
             self.commit(name, {"cursor": high or checkpoint.get("cursor")}, lambda s: None)
 
     def pull_request_details(self, repo: Repo, row: dict[str, Any]) -> dict[str, Any]:
-        """Reviews, commits and (when the repository-wide listing is unavailable) comments of one PR."""
+        """Reviews, commits, sizes (`pull_request_details`) and, without the repository-wide listing, comments."""
         args = {"owner": repo.owner, "repo": repo.name, "number": str(row["number"])}
+        row = dict(row)
+        if self.fetch_details:
+            detail_stream = gh.PullRequestDetail(self.client, self.counts)
+            for page in detail_stream.pages({}, **args):
+                for sizes in detail_stream.rows(detail_stream.records(page)):
+                    row.update(sizes)
+        else:
+            # The list shape has no sizes: leave what an earlier sync stored rather than write NULLs.
+            for field in ("additions", "deletions", "changed_files"):
+                row.pop(field, None)
         reviews: list[dict[str, Any]] = []
         review_stream = gh.PullRequestReviews(self.client, self.counts)
         for page in review_stream.pages({"per_page": self.page_size}, **args):
@@ -764,6 +776,13 @@ def recount(session: Session, pr_ids: list[int]) -> None:
         .scalar_subquery()
     )
     session.execute(update(PullRequest).where(PullRequest.id.in_(pr_ids)).values(comments_count=count))
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting that may arrive as a string from a form ("false", "0", "no", "off")."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off", "")
+    return bool(value)
 
 
 def _now() -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pulse.etl.connectors.base.http import Page
 from pulse.etl.connectors.base.streams import MalformedRecord, Stream, parse_time, require_time
 
 # Jira keys: a project key (letters, digits, underscores, starting with a letter) and a number.
@@ -88,6 +89,29 @@ class PullRequests(Stream[dict[str, Any]]):
                 for key in sorted(jira_keys(text if isinstance(text, str) else None))
             ],
         }
+
+
+class PullRequestDetail(Stream[dict[str, Any]]):
+    """One pull request in the single-PR shape, for the size figures the list shape lacks."""
+
+    conditional = False
+    name = "pull_request_details"
+    path = "/repos/{owner}/{repo}/pulls/{number}"
+    primary_key = "number"
+
+    def records(self, page: Page) -> list[dict[str, Any]]:
+        """The one object of the page; anything else is skipped and reported (the sizes stay unknown)."""
+        if isinstance(page.data, dict):
+            return [page.data]
+        self.counts.skip(self.name, page.url, MalformedRecord("the answer is not a pull request object"))
+        return []
+
+    def transform(self, record: dict[str, Any]) -> dict[str, Any]:
+        sizes = {field: record[field] for field in ("additions", "deletions", "changed_files")}
+        for field, value in sizes.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise MalformedRecord(f"{field} {value!r} is not a count")
+        return sizes
 
 
 class PullRequestReviews(Stream[dict[str, Any]]):
