@@ -386,3 +386,23 @@ def test_pull_request_details_off_costs_no_detail_requests_and_keeps_stored_size
         title = conn.execute(text("SELECT title FROM pull_requests WHERE external_id = :e AND integration_id = :i"),
                              {"e": str(pr.id), "i": on.id}).scalar()  # fmt: skip
     assert title == pr.title
+
+
+def test_a_malformed_pull_request_detail_is_reported_and_the_pull_request_kept_without_sizes(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    ds = sim.app.dataset
+    bad = ds.repositories[0].pulls[3]
+    bad.additions = -7  # no such line count
+    ds.touch()
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings())
+    ctx = sync(clean_engine, integration)
+    assert ctx.progress_reports[-1]["counts"]["skipped"] == 1
+    assert any(
+        level == "warning" and message == f"skipped malformed pull_request_details record {bad.id}"
+        for level, message, _ in ctx.logs
+    )
+    stored = sizes(clean_engine, integration.id)
+    assert len(stored) == sum(len(r.pulls) for r in ds.repositories)
+    assert stored.pop(str(bad.id)) == (None, None, None)
+    assert None not in {v for figures in stored.values() for v in figures}

@@ -97,7 +97,6 @@ class PullRequestDetail(Stream[dict[str, Any]]):
     conditional = False
     name = "pull_request_details"
     path = "/repos/{owner}/{repo}/pulls/{number}"
-    primary_key = "number"
 
     def records(self, page: Page) -> list[dict[str, Any]]:
         """The one object of the page; anything else is skipped and reported (the sizes stay unknown)."""
