@@ -20,3 +20,10 @@ fi
 
 echo "==> pytest"
 uv run --frozen pytest "$@"
+
+# The external-database path: the schema, CLI, identity and metrics suites again on another PostgreSQL
+# server (e.g. a PostgreSQL 15 one) when PULSE_TEST_EXTERNAL_DATABASE_URL names it.
+if [ -n "${PULSE_TEST_EXTERNAL_DATABASE_URL:-}" ]; then
+  echo "==> pytest on the external PostgreSQL (DATABASE_URL)"
+  DATABASE_URL="$PULSE_TEST_EXTERNAL_DATABASE_URL" uv run --frozen pytest tests/core tests/cli tests/backend tests/analytics
+fi
