@@ -90,6 +90,11 @@ def test_sync_runs_to_finished_with_progress_and_log(fake_tables: Engine, settin
     assert (run.percent, run.counts, run.attempt, run.step) == (100.0, {"items": 20}, 1, "items")
     assert run.started_at and run.finished_at and run.heartbeat_at
     assert fake_rows(fake_tables, integration_id) == list(range(20))
+    with fake_tables.connect() as conn:
+        refreshed_at = conn.execute(
+            text("SELECT refreshed_at FROM metric_refresh_state WHERE client_id = :c"), {"c": client_id}
+        ).scalar_one()
+    assert refreshed_at >= run.finished_at, "the metric facts are rebuilt by the run that finished"
     messages = event_messages(fake_tables, job_run_id)
     assert "starting at item 0" in messages and "done" in messages
     assert any("PENDING → RUNNING" in m or m.startswith("Started") for m in messages)

@@ -70,10 +70,15 @@ def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
     counts = db_session.execute(text(sql), bound).mappings().one()
     # Fresh statistics, or the planner takes the rebuilt tables for empty and picks nested loops over them.
     db_session.execute(text("ANALYZE metric_deployments, metric_changes, metric_incidents"))
+    # The rebuild covers every run finished so far, including one finishing in this very transaction, whose
+    # finished_at was stamped by the worker's clock: never record a time before it, or the next read would
+    # rebuild again for nothing.
     db_session.execute(
         text(
-            "INSERT INTO metric_refresh_state (client_id, refreshed_at) VALUES (:cid, now())"
-            " ON CONFLICT (client_id) DO UPDATE SET refreshed_at = now(), last_updated_at = now()"
+            "WITH covered AS (SELECT GREATEST(clock_timestamp(),"
+            " (SELECT max(finished_at) FROM job_runs WHERE client_id = :cid)) AS at)"
+            " INSERT INTO metric_refresh_state (client_id, refreshed_at) SELECT :cid, at FROM covered"
+            " ON CONFLICT (client_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, last_updated_at = now()"
         ),
         {"cid": client_id},
     )

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from pulse.analytics import refresh as analytics_refresh
 from pulse.core.config import Settings
 from pulse.core.db.engine import unit_of_work
 from pulse.core.db.models import Integration, JobRun, SyncCheckpoint, SyncSchedule
@@ -316,6 +317,10 @@ def _finish(runtime: Runtime, ctx: RunContext, outcome: str, error: BaseExceptio
         if outcome == "finished":
             run.percent = 100.0
             job_service.move(db_session, run, states.FINISHED, message="Finished")
+            # Same transaction: the metrics never show a finished sync without its rows in the facts.
+            analytics_refresh.refresh_after_sync(
+                db_session=db_session, client_id=run.client_id, integration_id=run.integration_id
+            )
         elif outcome == "paused":
             job_service.move(db_session, run, states.PAUSED, message="Paused (progress saved)")
         elif outcome == "cancelled":
