@@ -71,6 +71,11 @@ def test_dora_routes_answer_the_documented_shapes(
 
         assert client.get("/metrics/pull-requests", params=MARCH).json()["throughput"]["merged"] == 5
         assert client.get("/metrics/pull-requests/items", params={**MARCH, "format": "csv"}).text.count("\n") == 6
+        pr_page = client.get("/metrics/pull-requests/items", params={**MARCH, "limit": 2}).json()
+        assert (len(pr_page["items"]), pr_page["total"]) == (2, 5)
+        assert client.get("/metrics/flow/items", params=MARCH).json() == {"items": [], "total": 0}
+        flow_csv = client.get("/metrics/flow/items", params={**MARCH, "format": "csv"})
+        assert flow_csv.headers["content-type"].startswith("text/csv") and flow_csv.text.count("\n") == 1
         flow = client.get("/metrics/flow", params=MARCH).json()
         assert flow["throughput"]["items"] == 0  # ALP-1 and ALP-2 never left To Do
         assert flow["wip"] == {"items": 0}

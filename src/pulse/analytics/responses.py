@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from pulse.analytics.dependencies import Listing, Scope
 
 
 def csv_response(chunks: Iterator[str], name: str) -> StreamingResponse:
@@ -17,6 +20,26 @@ def csv_response(chunks: Iterator[str], name: str) -> StreamingResponse:
     )
 
 
-def json_page(result: dict[str, Any]) -> dict[str, Any]:
-    """`{items, total}` as the routes answer it."""
-    return {"items": result["items"], "total": result["total"]}
+def drilldown(
+    *,
+    db_session: Session,
+    scope: Scope,
+    listing: Listing,
+    page: Callable[..., Any],
+    export: Callable[..., Iterator[str]],
+    name: str,
+) -> Any:
+    """A drill-down answer: one page of rows, or (`format=csv`) every row of the filter streamed as CSV."""
+    query = {
+        "db_session": db_session,
+        "period": scope.period,
+        "filters": scope.filters,
+        "sort": listing.sort,
+        "order": listing.order,
+    }
+    if listing.csv:
+        chunks = export(**query)
+        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
+        db_session.commit()
+        return csv_response(chunks, name)
+    return page(**query, limit=listing.limit, offset=listing.offset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,7 +17,7 @@ from pulse.analytics.dora.schemas import (
     DoraTrend,
     IncidentItemPage,
 )
-from pulse.analytics.responses import csv_response
+from pulse.analytics.responses import drilldown
 from pulse.etl.deps import DbSession, require
 
 router = APIRouter(prefix="/metrics/dora", tags=["metrics"])
@@ -38,27 +39,13 @@ def dora_trend(scope: MetricScope, granularity: Granularity, db_session: DbSessi
 
 
 def _drill(kind: str, scope: MetricScope, listing: DrillListing, db_session: DbSession) -> Any:
-    if listing.csv:
-        chunks = dora_service.drill_csv(
-            db_session=db_session,
-            kind=kind,
-            period=scope.period,
-            filters=scope.filters,
-            sort=listing.sort,
-            order=listing.order,
-        )
-        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
-        db_session.commit()
-        return csv_response(chunks, f"dora-{kind}")
-    return dora_service.drill_page(
+    return drilldown(
         db_session=db_session,
-        kind=kind,
-        period=scope.period,
-        filters=scope.filters,
-        sort=listing.sort,
-        order=listing.order,
-        limit=listing.limit,
-        offset=listing.offset,
+        scope=scope,
+        listing=listing,
+        page=partial(dora_service.drill_page, kind=kind),
+        export=partial(dora_service.drill_csv, kind=kind),
+        name=f"dora-{kind}",
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pulse.analytics.dependencies import DrillListing, Granularity, MetricScope
 from pulse.analytics.flow import service as flow_service
 from pulse.analytics.flow.schemas import FlowItemPage, FlowSummary, FlowTrend
-from pulse.analytics.responses import csv_response
+from pulse.analytics.responses import drilldown
 from pulse.etl.deps import DbSession, require
 
 router = APIRouter(prefix="/metrics/flow", tags=["metrics"])
@@ -33,19 +33,11 @@ def flow_trend(scope: MetricScope, granularity: Granularity, db_session: DbSessi
 @router.get("/items", response_model=FlowItemPage, dependencies=READ, responses={200: {"content": {"text/csv": {}}}})
 def flow_items(scope: MetricScope, listing: DrillListing, db_session: DbSession) -> Any:
     """The completed work items behind the figures (`format=csv` exports them all)."""
-    if listing.csv:
-        chunks = flow_service.items_csv(
-            db_session=db_session, period=scope.period, filters=scope.filters, sort=listing.sort, order=listing.order
-        )
-        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
-        db_session.commit()
-        return csv_response(chunks, "flow-items")
-    return flow_service.items_page(
+    return drilldown(
         db_session=db_session,
-        period=scope.period,
-        filters=scope.filters,
-        sort=listing.sort,
-        order=listing.order,
-        limit=listing.limit,
-        offset=listing.offset,
+        scope=scope,
+        listing=listing,
+        page=flow_service.items_page,
+        export=flow_service.items_csv,
+        name="flow-items",
     )

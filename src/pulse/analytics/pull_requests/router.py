@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pulse.analytics.dependencies import DrillListing, Granularity, MetricScope
 from pulse.analytics.pull_requests import service as pr_service
 from pulse.analytics.pull_requests.schemas import PullRequestItemPage, PullRequestSummary, PullRequestTrend
-from pulse.analytics.responses import csv_response
+from pulse.analytics.responses import drilldown
 from pulse.etl.deps import DbSession, require
 
 router = APIRouter(prefix="/metrics/pull-requests", tags=["metrics"])
@@ -33,19 +33,11 @@ def pull_request_trend(scope: MetricScope, granularity: Granularity, db_session:
 )
 def pull_request_items(scope: MetricScope, listing: DrillListing, db_session: DbSession) -> Any:
     """The merged PRs behind the figures (`format=csv` exports them all)."""
-    if listing.csv:
-        chunks = pr_service.items_csv(
-            db_session=db_session, period=scope.period, filters=scope.filters, sort=listing.sort, order=listing.order
-        )
-        # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
-        db_session.commit()
-        return csv_response(chunks, "pull-requests")
-    return pr_service.items_page(
+    return drilldown(
         db_session=db_session,
-        period=scope.period,
-        filters=scope.filters,
-        sort=listing.sort,
-        order=listing.order,
-        limit=listing.limit,
-        offset=listing.offset,
+        scope=scope,
+        listing=listing,
+        page=pr_service.items_page,
+        export=pr_service.items_csv,
+        name="pull-requests",
     )
