@@ -62,9 +62,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    session = session_factory(engine or get_engine())()
+def committing(session: Session) -> Iterator[Session]:
+    """Run a block as one transaction on `session`: commit on success, roll back on any error, then close."""
     try:
         yield session
         session.commit()
@@ -73,3 +72,10 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction on a new session: commit on success, roll back on any error."""
+    with committing(session_factory(engine or get_engine())()) as session:
+        yield session

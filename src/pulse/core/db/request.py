@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from pulse.core.db.engine import committing
+
 
 def get_db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back when it raises.
@@ -15,15 +17,8 @@ def get_db_session(request: Request) -> Iterator[Session]:
     Synchronous on purpose: the routes that use it run in the threadpool, and the commit does I/O that must
     not block the event loop. The app keeps its `session_factory` on `app.state`.
     """
-    session: Session = request.app.state.session_factory()
-    try:
+    with committing(request.app.state.session_factory()) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response is sent, so the client never sees a success that is not
