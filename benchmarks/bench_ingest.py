@@ -98,8 +98,8 @@ def stats(base: str, reset: bool = False) -> dict[str, Any]:
     return body
 
 
-def integration(engine: Any, client_id: int, kind: str, base: str) -> IntegrationConfig:
-    settings: dict[str, Any] = {"organization": "acme"} if kind == "github" else {}
+def integration(engine: Any, client_id: int, kind: str, base: str, details: bool = False) -> IntegrationConfig:
+    settings: dict[str, Any] = {"organization": "acme", "pull_request_details": details} if kind == "github" else {}
     with engine.begin() as conn:
         ident = conn.execute(
             text("INSERT INTO integrations (client_id, type, name, base_url, settings) "
@@ -142,6 +142,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="10,000 pull requests and 20,000 work items")
     parser.add_argument("--prs", type=int, help="pull requests in all (4 repositories)")
     parser.add_argument("--work-items", type=int, help="work items in all (3 projects)")
+    parser.add_argument(
+        "--pull-request-details", action="store_true", help="also fetch each PR's size (one request per PR more)"
+    )
     args = parser.parse_args()
     prs = args.prs or (10_000 if args.full else 1_000)
     items = args.work_items or (20_000 if args.full else 2_000)
@@ -156,7 +159,7 @@ def main() -> None:
         dataset = httpx.get(base + "/_sim/config", timeout=30).json()
         client_id = make_client(engine)
         stats(base, reset=True)
-        github = integration(engine, client_id, "github", base)
+        github = integration(engine, client_id, "github", base, args.pull_request_details)
         jira = integration(engine, client_id, "jira", base)
         results = {}
         for name, config in (("github", github), ("jira", jira)):

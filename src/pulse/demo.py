@@ -95,7 +95,7 @@ def _integration_bodies(sim_url: str) -> list[dict[str, Any]]:
             "name": "GitHub (simulated)",
             "base_url": sim_url,
             "credentials": {"token": SIM_GITHUB_TOKEN},
-            "settings": {"organization": "acme", "repositories": []},
+            "settings": {"organization": "acme", "repositories": [], "pull_request_details": True},
         },
         {
             "type": "jira",

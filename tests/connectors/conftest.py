@@ -77,8 +77,8 @@ def tenant(clean_engine: Engine) -> int:
 
 
 def github_settings(**extra: Any) -> dict[str, Any]:
-    """Settings of a GitHub integration on the simulator's organisation."""
-    return {"organization": SMALL.org, "retry_backoff_seconds": 0.01, **extra}
+    """Settings of a GitHub integration on the simulator's organisation, with PR sizes fetched (off by default)."""
+    return {"organization": SMALL.org, "retry_backoff_seconds": 0.01, "pull_request_details": True, **extra}
 
 
 def jira_settings(**extra: Any) -> dict[str, Any]:

@@ -365,7 +365,8 @@ def test_pull_request_sizes_come_from_one_detail_request_per_pull_request_in_the
 def test_pull_request_details_off_costs_no_detail_requests_and_keeps_stored_sizes(
     sim: RunningSimulator, tenant: int, clean_engine: Engine
 ) -> None:
-    off = make_integration(clean_engine, tenant, "github", sim.base_url, github_settings(pull_request_details=False))
+    defaults = {k: v for k, v in github_settings().items() if k != "pull_request_details"}
+    off = make_integration(clean_engine, tenant, "github", sim.base_url, defaults)  # off unless asked for
     sync(clean_engine, off)
     assert calls(sim_stats(sim, reset=True), PULL_DETAIL) == 0
     assert set(sizes(clean_engine, off.id).values()) == {(None, None, None)}

@@ -130,7 +130,9 @@ class GitHubSync:
         self.production = re.compile(pattern, re.IGNORECASE)
         self.repo_level_comments = True
         # One `/pulls/{n}` per pull request in the sync window for additions, deletions and changed files.
-        self.fetch_details = _flag(self.settings.get("pull_request_details", True))
+        # Off by default: sizes cost one more request per PR, which would put a full sync over the
+        # ≤ 3.2 requests-per-PR budget; turn it on when PR size analytics are worth the rate limit.
+        self.fetch_details = _flag(self.settings.get("pull_request_details", False))
         self.page_size = int(self.settings.get("page_size", PAGE_SIZE))
         # Per-PR and per-deployment requests of one page run in parallel; pages and commits stay in order.
         self.concurrency = max(1, min(16, int(self.settings.get("concurrency", 4))))
