@@ -30,6 +30,7 @@ from pulse.core.db.models.business import (
 )
 from pulse.etl.connectors.base.http import EtagCache, RetryPolicy, SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
+from pulse.etl.connectors.base.probe import probe_identity
 from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time, summary
 from pulse.etl.connectors.github import streams as gh
 from pulse.etl.load.links import link_work_items
@@ -87,17 +88,7 @@ class GitHubConnector:
 
     def test_connection(self, integration: IntegrationConfig) -> tuple[bool, str]:
         """Calls `/user` with the token."""
-        client = client_for(integration)
-        client.retry = RetryPolicy(max_attempts=2, backoff_seconds=0.2, max_rate_limit_waits=0)
-        try:
-            page = client.get("/user")
-        except SourceError as exc:
-            return False, f"GitHub answered {exc.status}" + (": bad credentials" if exc.status == 401 else "")
-        except Exception as exc:
-            return False, f"GitHub is unreachable: {type(exc).__name__}"
-        finally:
-            client.close()
-        return True, f"Connected to GitHub as {page.data.get('login', '?') if isinstance(page.data, dict) else '?'}"
+        return probe_identity(client_for(integration), source="GitHub", path="/user", name_field="login")
 
     def sync(self, ctx: SyncContext) -> None:
         """Sync every configured repository, then link pull requests to Jira work items."""

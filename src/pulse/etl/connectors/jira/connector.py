@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from pulse.core.db.models.business import JiraIssueType, JiraProject, JiraStatus, WorkItem, WorkItemTransition
-from pulse.etl.connectors.base.http import RetryPolicy, SourceClient, SourceError
+from pulse.etl.connectors.base.http import RetryPolicy, SourceClient
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
+from pulse.etl.connectors.base.probe import probe_identity
 from pulse.etl.connectors.base.streams import MalformedRecord, SyncCounts, iso, low_watermark, summary
 from pulse.etl.connectors.jira import streams as js
 from pulse.etl.load.links import link_work_items
@@ -56,18 +57,9 @@ class JiraConnector:
 
     def test_connection(self, integration: IntegrationConfig) -> tuple[bool, str]:
         """Calls `/rest/api/3/myself`."""
-        client = client_for(integration)
-        client.retry = RetryPolicy(max_attempts=2, backoff_seconds=0.2, max_rate_limit_waits=0)
-        try:
-            page = client.get("/rest/api/3/myself")
-        except SourceError as exc:
-            return False, f"Jira answered {exc.status}" + (": bad credentials" if exc.status == 401 else "")
-        except Exception as exc:
-            return False, f"Jira is unreachable: {type(exc).__name__}"
-        finally:
-            client.close()
-        name = page.data.get("displayName", "?") if isinstance(page.data, dict) else "?"
-        return True, f"Connected to Jira as {name}"
+        return probe_identity(
+            client_for(integration), source="Jira", path="/rest/api/3/myself", name_field="displayName"
+        )
 
     def sync(self, ctx: SyncContext) -> None:
         """Sync the configured projects."""
