@@ -29,6 +29,9 @@ describe('integration form', () => {
     await user.selectOptions(within(dialog).getByLabelText('Schedule'), 'interval');
     await user.clear(within(dialog).getByLabelText('Interval (minutes)'));
     await user.type(within(dialog).getByLabelText('Interval (minutes)'), '30');
+    const sizes = within(dialog).getByRole('checkbox', { name: 'Fetch pull request sizes' });
+    expect(sizes).not.toBeChecked(); // off by default: it costs one more API request per pull request
+    await user.click(sizes);
     await user.click(within(dialog).getByRole('button', { name: 'Test connection' }));
     expect(await within(dialog).findByTestId('test-connection-result')).toHaveTextContent(
       'Connection works: Authenticated as octocat',
@@ -41,7 +44,12 @@ describe('integration form', () => {
       name: 'GitHub',
       base_url: 'https://api.github.com',
       credentials: { token: 'ghp_secret' },
-      settings: { repositories: ['acme/api', 'acme/web'], schedule: { interval_minutes: 30 }, sync_since: null },
+      settings: {
+        repositories: ['acme/api', 'acme/web'],
+        pull_request_details: true,
+        schedule: { interval_minutes: 30 },
+        sync_since: null,
+      },
     };
     expect(tested.body).toEqual(expected);
     expect(created.body).toEqual(expected);

@@ -64,6 +64,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     schedule && 'cron' in schedule && schedule.timezone ? schedule.timezone : 'UTC',
   );
   const [syncSince, setSyncSince] = useState(integration?.settings?.sync_since ?? '');
+  const [pullRequestDetails, setPullRequestDetails] = useState(integration?.settings?.pull_request_details === true);
   const [formError, setFormError] = useState<string | null>(null);
   const test = useTestIntegration();
 
@@ -82,7 +83,11 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     const settings: IntegrationSettings = {
       ...otherSettings,
       ...(type === 'github'
-        ? { repositories: list, ...(organization.trim() ? { organization: organization.trim() } : {}) }
+        ? {
+            repositories: list,
+            pull_request_details: pullRequestDetails,
+            ...(organization.trim() ? { organization: organization.trim() } : {}),
+          }
         : { projects: list }),
       schedule: nextSchedule,
       sync_since: syncSince || null,
@@ -222,6 +227,23 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           />
           <span id={`${id}-org-hint`} className="hint">
             With no repositories listed, every repository of this organisation is synced.
+          </span>
+        </div>
+      ) : null}
+      {type === 'github' ? (
+        <div className="field">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={pullRequestDetails}
+              onChange={(event) => setPullRequestDetails(event.target.checked)}
+              aria-describedby={`${id}-pr-details-hint`}
+            />
+            Fetch pull request sizes
+          </label>
+          <span id={`${id}-pr-details-hint`} className="hint">
+            Lines and files changed per pull request, for the size analytics. Costs one more API request per pull
+            request synced.
           </span>
         </div>
       ) : null}

@@ -7,6 +7,7 @@ export type IntegrationSettings = {
   projects?: string[];
   schedule?: Schedule | null;
   sync_since?: string | null;
+  pull_request_details?: boolean;
   [key: string]: unknown;
 };
 
