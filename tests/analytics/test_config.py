@@ -30,7 +30,7 @@ def items(db_session: Session, seed: Seed, kind: str, include_inactive: bool = F
         offset=0,
     )
     assert total == len(rows)
-    return [config.to_read(db_session=db_session, kind=K[kind], row=r) for r in rows]
+    return [config.to_read(db_session=db_session, row=r) for r in rows]
 
 
 def test_defaults_are_seeded_once_on_first_use(db_session: Session, seed: Seed) -> None:
@@ -268,7 +268,7 @@ def test_team_links_repositories_projects_and_members(db_session: Session, seed:
             members=[schemas.TeamMemberIn(github_login="alice", email="Alice@Example.com")],
         ),
     )
-    read = config.to_read(db_session=db_session, kind=K["teams"], row=team)
+    read = config.to_read(db_session=db_session, row=team)
     assert (read["repository_ids"], read["project_keys"]) == ([a, b], ["PAY"])
     assert read["members"] == [{"github_login": "alice", "jira_account": None, "email": "alice@example.com"}]
     config.update_(
@@ -278,7 +278,7 @@ def test_team_links_repositories_projects_and_members(db_session: Session, seed:
         row=team,
         body=schemas.TeamUpdate(repository_ids=[b], name="Payments Core"),
     )
-    read = config.to_read(db_session=db_session, kind=K["teams"], row=team)
+    read = config.to_read(db_session=db_session, row=team)
     assert (read["name"], read["repository_ids"], read["project_keys"]) == ("Payments Core", [b], ["PAY"])
     with pytest.raises(InvalidInput) as exc:
         config.update_(

@@ -51,7 +51,7 @@ def _add_routes(path: str, create_schema: Any, update_schema: Any, read_schema: 
             offset=page.offset,
         )
         return {
-            "items": [config_service.to_read(db_session=db_session, kind=kind, row=r) for r in rows],
+            "items": [config_service.to_read(db_session=db_session, row=r) for r in rows],
             "total": total,
         }
 
@@ -65,7 +65,7 @@ def _add_routes(path: str, create_schema: Any, update_schema: Any, read_schema: 
         principal: CurrentPrincipal, db_session: DbSession, record_id: Annotated[int, Path(ge=1)]
     ) -> dict[str, Any]:
         row = config_service.get(db_session=db_session, client_id=principal.client_id, kind=kind, record_id=record_id)
-        return config_service.to_read(db_session=db_session, kind=kind, row=row)
+        return config_service.to_read(db_session=db_session, row=row)
 
     @router.post(
         f"/{path}",
@@ -78,7 +78,7 @@ def _add_routes(path: str, create_schema: Any, update_schema: Any, read_schema: 
         principal: CurrentPrincipal, db_session: DbSession, body: Annotated[create_schema, Body()]
     ) -> dict[str, Any]:
         row = config_service.create(db_session=db_session, client_id=principal.client_id, kind=kind, body=body)
-        return config_service.to_read(db_session=db_session, kind=kind, row=row)
+        return config_service.to_read(db_session=db_session, row=row)
 
     @router.patch(
         f"/{path}/{{record_id}}",
@@ -94,7 +94,7 @@ def _add_routes(path: str, create_schema: Any, update_schema: Any, read_schema: 
     ) -> dict[str, Any]:
         row = config_service.get(db_session=db_session, client_id=principal.client_id, kind=kind, record_id=record_id)
         config_service.update_(db_session=db_session, client_id=principal.client_id, kind=kind, row=row, body=body)
-        return config_service.to_read(db_session=db_session, kind=kind, row=row)
+        return config_service.to_read(db_session=db_session, row=row)
 
     @router.post(
         f"/{path}/{{record_id}}/deactivate",
@@ -116,7 +116,7 @@ def _add_routes(path: str, create_schema: Any, update_schema: Any, read_schema: 
             row=row,
             body=body or schemas.Deactivate(),
         )
-        return config_service.to_read(db_session=db_session, kind=kind, row=row)
+        return config_service.to_read(db_session=db_session, row=row)
 
     for fn, verb in (
         (list_records, "List"),

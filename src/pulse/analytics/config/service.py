@@ -414,7 +414,7 @@ def deactivate(*, db_session: Session, client_id: int, kind: Kind, row: Any, bod
     return row
 
 
-def to_read(*, db_session: Session, kind: Kind, row: Any) -> dict[str, Any]:
+def to_read(*, db_session: Session, row: Any) -> dict[str, Any]:
     """The API shape of a record (a team with its repositories, projects and members)."""
     data = {c.name: getattr(row, c.name) for c in row.__table__.columns if c.name != "client_id"}
     if isinstance(row, Team):
