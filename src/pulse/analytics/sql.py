@@ -300,3 +300,10 @@ def base_ctes(
 def hours(later: str, earlier: str) -> str:
     """SQL for the hours between two timestamps (NULL when either is)."""
     return f"(extract(epoch FROM ({later}) - ({earlier})) / 3600.0)::float8"
+
+
+def bucket(column: str, granularity: str | None) -> str:
+    """The trend bucket (local week or month start) of timestamp `column`; the period's start when not a trend."""
+    if granularity is None:
+        return "CAST(:from_date AS date)"
+    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"

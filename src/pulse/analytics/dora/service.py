@@ -13,19 +13,13 @@ from pulse.analytics import drilldown, levels
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
 from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters, whole_tenant
-from pulse.analytics.sql import base_ctes, hours, params
+from pulse.analytics.sql import base_ctes, bucket, hours, params
 
 PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
 
 
-def _bucket(column: str, granularity: str | None) -> str:
-    if granularity is None:
-        return "CAST(:from_date AS date)"
-    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
-
-
 def _aggregate_sql(filters: Filters, granularity: str | None, live: bool = False, whole: bool = False) -> str:
-    b = lambda column: _bucket(column, granularity)  # noqa: E731
+    b = lambda column: bucket(column, granularity)  # noqa: E731
     return f"""{base_ctes(filters, live=live, whole_tenant=whole, inline=True)},
 buckets AS (SELECT unnest(CAST(:buckets AS date[])) AS bucket),
 failed_ids AS (SELECT DISTINCT deployment_id FROM incidents WHERE deployment_id IS NOT NULL),

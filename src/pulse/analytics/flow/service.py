@@ -18,15 +18,9 @@ from sqlalchemy.orm import Session
 from pulse.analytics import drilldown
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
 from pulse.analytics.scope import check_filters
-from pulse.analytics.sql import hours, jira_ctes, params
+from pulse.analytics.sql import bucket, hours, jira_ctes, params
 
 PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
-
-
-def _bucket(column: str, granularity: str | None) -> str:
-    if granularity is None:
-        return "CAST(:from_date AS date)"
-    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
 
 
 def _resolve(alias: str, status: str) -> str:
@@ -133,7 +127,7 @@ item_facts AS (
          {hours("c.completed_at", "c.opened_at")} AS lead_time_hours,
          coalesce(p.active_seconds, 0) / 3600.0 AS active_hours,
          coalesce(p.reopened, false) AS reopened,
-         {_bucket("c.completed_at", granularity)} AS bucket
+         {bucket("c.completed_at", granularity)} AS bucket
   FROM completed c LEFT JOIN per_item p ON p.work_item_id = c.id
   WHERE coalesce(p.chain_ok, true)
 )"""

@@ -13,13 +13,7 @@ from pulse.analytics import drilldown
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
 from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters
-from pulse.analytics.sql import hours, is_production, params, repo_ctes, rule_ctes
-
-
-def _bucket(column: str, granularity: str | None) -> str:
-    if granularity is None:
-        return "CAST(:from_date AS date)"
-    return f"date_trunc('{granularity}', ({column}) AT TIME ZONE :tz)::date"
+from pulse.analytics.sql import bucket, hours, is_production, params, repo_ctes, rule_ctes
 
 
 def _deployment_joins(filters: Filters, live: bool) -> tuple[str, str, str]:
@@ -77,7 +71,7 @@ pr_facts AS (
               ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
          pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
          pr.review_cycles, pr.rework_commits,
-         {_bucket("pr.merged_at", granularity)} AS bucket
+         {bucket("pr.merged_at", granularity)} AS bucket
   FROM prs pr
   {joins}
 )"""
