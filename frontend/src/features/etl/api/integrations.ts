@@ -12,7 +12,6 @@ import type { Page } from '@/types/api';
 export const integrationKeys = {
   all: ['etl', 'integrations'] as const,
   list: () => [...integrationKeys.all, 'list'] as const,
-  detail: (id: string | number) => [...integrationKeys.all, 'detail', String(id)] as const,
 };
 
 /** Lists answer `{items, total}`; a bare array is accepted too. */
@@ -31,19 +30,6 @@ export function getIntegrationsQueryOptions() {
 
 export function useIntegrations() {
   return useQuery(getIntegrationsQueryOptions());
-}
-
-/** GET /integrations/{id}. */
-export function getIntegration(id: string | number, signal?: AbortSignal): Promise<Integration> {
-  return etlApi.get<Integration>(`/integrations/${id}`, { signal });
-}
-
-export function getIntegrationQueryOptions(id: string | number) {
-  return queryOptions({ queryKey: integrationKeys.detail(id), queryFn: ({ signal }) => getIntegration(id, signal) });
-}
-
-export function useIntegration(id: string | number | null) {
-  return useQuery({ ...getIntegrationQueryOptions(id ?? ''), enabled: id !== null && id !== '' });
 }
 
 /** POST /integrations (needs integrations:admin). */
