@@ -92,8 +92,3 @@ def record_failure(
     """Count one failed login against the email and the IP; returns the failure counts by scope."""
     rows = db_session.execute(_RECORD, record_params(settings=settings, email=email, ip=ip, client_id=client_id)).all()
     return {scope: failures for scope, failures, _ in rows}
-
-
-def reset_email(*, db_session: Session, email: str) -> None:
-    """Forget an email's failures after a successful login."""
-    db_session.execute(text("DELETE FROM login_throttles WHERE scope = 'email' AND key = :email"), {"email": email})

@@ -33,11 +33,6 @@ def effective(role: str, overrides: Iterable[tuple[str, str, bool]]) -> frozense
     return frozenset(result)
 
 
-def as_list(permissions: Iterable[Permission]) -> list[dict[str, str]]:
-    """Permissions as sorted `{resource, action}` objects, the wire shape."""
-    return [{"resource": r, "action": a} for r, a in sorted(permissions)]
-
-
 def matrix() -> dict[str, object]:
     """The default role matrix, for the admin page."""
     return {
