@@ -129,13 +129,6 @@ def get(*, db_session: Session, client_id: int, integration_id: int) -> Integrat
     return integration
 
 
-def get_for_update(*, db_session: Session, integration_id: int) -> Integration | None:
-    """An integration by id, row-locked (for the worker and scheduler; no tenant check)."""
-    return db_session.execute(
-        select(Integration).where(Integration.id == integration_id).with_for_update()
-    ).scalar_one_or_none()
-
-
 def list_(
     *, db_session: Session, client_id: int, limit: int, offset: int, include_inactive: bool = True
 ) -> tuple[list[Integration], int]:

@@ -121,12 +121,6 @@ def get_connector(type_: str) -> Connector:
     return factory()
 
 
-def registered_types() -> list[str]:
-    """The connector types available in this process."""
-    load_builtin_connectors()
-    return sorted(_registry)
-
-
 def load_builtin_connectors() -> None:
     """Import the built-in connector modules and `PULSE_EXTRA_CONNECTORS` once; missing ones are skipped."""
     global _loaded

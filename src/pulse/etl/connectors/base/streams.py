@@ -23,14 +23,6 @@ class MalformedRecord(ValueError):
     """A source record lacks what its transform needs; it is logged and skipped."""
 
 
-class Paginator:
-    """What a stream's paginator offers (see `paginate.py`)."""
-
-    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any]) -> Iterator[Page]:
-        """Pages of one listing."""
-        raise NotImplementedError
-
-
 class Stream(Generic[R]):
     """One kind of source record: where it is listed and how one record becomes a row."""
 
