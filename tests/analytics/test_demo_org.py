@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from pulse.analytics.config import schemas
 from pulse.analytics.config import service as config
-from pulse.analytics.refresh import refresh_after_sync
+from pulse.analytics.refresh import refresh_tenant
 from pulse.core.db.engine import unit_of_work
 from pulse.etl.connectors.github.connector import GitHubConnector
 from pulse.etl.connectors.jira.connector import JiraConnector
@@ -136,7 +136,7 @@ def test_demo_organisation_matches_an_independent_computation(
                 ),
             )
             teams[team.slug] = row.id
-        refresh_after_sync(db_session=db_session, client_id=tenant.client_id, integration_id=jira.id)
+        refresh_tenant(db_session=db_session, client_id=tenant.client_id)
 
     def check(params: dict[str, Any], want: dict[str, Any]) -> None:
         got = httpx.get(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics.dora import service as dora
 from pulse.analytics.period import Filters, parse_period
-from pulse.analytics.refresh import refresh_after_sync
+from pulse.analytics.refresh import refresh_tenant
 from pulse.core.errors import InvalidInput, NotFound
 from tests.analytics.datasets import build_main
 from tests.analytics.seed import Seed, at
@@ -31,7 +31,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 def synced(db_session: Session, seed: Seed) -> None:
     if not LIVE:
-        refresh_after_sync(db_session=db_session, client_id=seed.client_id, integration_id=None)
+        refresh_tenant(db_session=db_session, client_id=seed.client_id)
 
 
 def metrics(db_session: Session, seed: Seed, period: Any = MARCH, **filters: Any) -> dict[str, Any]:

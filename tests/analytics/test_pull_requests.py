@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics.period import Filters, parse_period
 from pulse.analytics.pull_requests import service as prs
-from pulse.analytics.refresh import refresh_after_sync
+from pulse.analytics.refresh import refresh_tenant
 from tests.analytics.datasets import build_main
 from tests.analytics.seed import Seed, at
 
@@ -49,7 +49,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 def synced(db_session: Session, seed: Seed) -> None:
     if not LIVE:
-        refresh_after_sync(db_session=db_session, client_id=seed.client_id, integration_id=None)
+        refresh_tenant(db_session=db_session, client_id=seed.client_id)
 
 
 def summary(db_session: Session, seed: Seed, **filters: Any) -> dict[str, Any]:

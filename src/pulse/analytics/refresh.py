@@ -1,6 +1,6 @@
 """The pre-aggregated metric facts: rebuilt after every sync and every configuration change.
 
-`refresh_after_sync(db_session=, client_id=, integration_id=)` is what a sync job calls once its data is
+`refresh_tenant(db_session=, client_id=)` is what a sync job calls once its data is
 committed, best in the transaction that marks the run FINISHED (or after it): a read rebuilds the facts by
 itself whenever a run ended after the last rebuild, so a rebuild committed before the run's end is redone.
 It rebuilds the tenant's facts from the source rows under the current rules, mappings and teams, so the
@@ -85,15 +85,10 @@ def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items()}
 
 
-def refresh_after_sync(*, db_session: Session, client_id: int, integration_id: int | None = None) -> dict[str, int]:
-    """Call after a sync of `integration_id` committed: rebuilds the tenant's facts (all its integrations)."""
-    return refresh_tenant(db_session=db_session, client_id=client_id)
-
-
 def ensure_fresh(*, db_session: Session, client_id: int) -> None:
     """Rebuild the tenant's facts when never built, or when a sync run ended after the last rebuild.
 
-    The second check keeps metrics right even where a sync path does not call `refresh_after_sync`.
+    The second check keeps metrics right even where a sync path does not call `refresh_tenant`.
     """
     # Percentiles sort whole populations in memory; the default 4 MB would spill a year of changes to disk.
     db_session.execute(text("SET LOCAL work_mem = '64MB'"))

@@ -318,9 +318,7 @@ def _finish(runtime: Runtime, ctx: RunContext, outcome: str, error: BaseExceptio
             run.percent = 100.0
             job_service.move(db_session, run, states.FINISHED, message="Finished")
             # Same transaction: the metrics never show a finished sync without its rows in the facts.
-            analytics_refresh.refresh_after_sync(
-                db_session=db_session, client_id=run.client_id, integration_id=run.integration_id
-            )
+            analytics_refresh.refresh_tenant(db_session=db_session, client_id=run.client_id)
         elif outcome == "paused":
             job_service.move(db_session, run, states.PAUSED, message="Paused (progress saved)")
         elif outcome == "cancelled":
