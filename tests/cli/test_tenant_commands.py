@@ -78,47 +78,16 @@ def test_user_errors_get_clear_messages_and_exit_codes(fresh_database_url: str) 
     url = fresh_database_url
     pulse("db", "apply", url=url)
     client_id = json.loads(pulse("client", "create", "Acme", "--json", url=url).stdout)["id"]
-    unknown = pulse(
-        "user",
-        "create",
-        "--client",
-        "999",
-        "--email",
-        "x@y.io",
-        "--role",
-        "user",
-        "--password-stdin",
-        url=url,
-        stdin="a long enough pass\n",
-    )
+
+    def create_user(client: str, role: str, password: str) -> subprocess.CompletedProcess[str]:
+        args = ["user", "create", "--client", client, "--email", "x@y.io", "--role", role, "--password-stdin"]
+        return pulse(*args, url=url, stdin=password + "\n")
+
+    unknown = create_user("999", "user", "a long enough pass")
     assert unknown.returncode == 4 and "client 999 does not exist" in unknown.stderr
-    weak = pulse(
-        "user",
-        "create",
-        "--client",
-        str(client_id),
-        "--email",
-        "x@y.io",
-        "--role",
-        "user",
-        "--password-stdin",
-        url=url,
-        stdin="short\n",
-    )
+    weak = create_user(str(client_id), "user", "short")
     assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
-    bad_role = pulse(
-        "user",
-        "create",
-        "--client",
-        str(client_id),
-        "--email",
-        "x@y.io",
-        "--role",
-        "root",
-        "--password-stdin",
-        url=url,
-        stdin="a long enough pass\n",
-    )
+    bad_role = create_user(str(client_id), "root", "a long enough pass")
     assert bad_role.returncode == 1 and "role must be one of" in bad_role.stderr
     duplicate_client = pulse("client", "create", "ACME", url=url)
     assert duplicate_client.returncode == 3
