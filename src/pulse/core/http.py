@@ -1,4 +1,4 @@
-"""ASGI plumbing shared by both services: request ids, log context and health routes."""
+"""ASGI plumbing shared by both services: request ids and the log context."""
 
 from __future__ import annotations
 
