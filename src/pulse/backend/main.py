@@ -9,10 +9,8 @@ from typing import Any
 
 import psycopg_pool
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel, SecretStr
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pulse import __version__
 from pulse.backend.api import api_router
@@ -20,8 +18,8 @@ from pulse.backend.auth.service import dummy_hash
 from pulse.backend.deps import public
 from pulse.core.config import Settings, get_settings
 from pulse.core.db.engine import libpq_url, make_engine, session_factory
-from pulse.core.errors import DependencyUnavailable, install_error_handlers
-from pulse.core.http import RequestIdMiddleware
+from pulse.core.errors import DependencyUnavailable
+from pulse.core.http import install_http_plumbing
 from pulse.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -31,33 +29,6 @@ class Status(BaseModel):
     """Liveness or readiness."""
 
     status: str
-
-
-class CredentialsOnlyForAllowedOrigins:
-    """Drop `Access-Control-Allow-Credentials` from answers that allow no origin.
-
-    Starlette adds the header to every CORS answer; browsers ignore it without a matching
-    `Access-Control-Allow-Origin`, but Pulse promises credentials only for configured origins, so say so.
-    """
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_checked(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                if b"access-control-allow-origin" not in names:
-                    headers = [(k, v) for k, v in headers if k.lower() != b"access-control-allow-credentials"]
-                    message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_checked)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,19 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.auth_pool = auth_pool
 
-    install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Retry-After"],
-        max_age=600,
-    )
-    # Outside CORS, so it also sees the preflight answers CORS makes by itself.
-    app.add_middleware(CredentialsOnlyForAllowedOrigins)
-    app.add_middleware(RequestIdMiddleware)
+    install_http_plumbing(app, settings)
 
     @app.get("/health", response_model=Status, tags=["health"], dependencies=[public()])
     async def health() -> Status:

@@ -6,15 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from pulse import __version__
-from pulse.backend.main import CredentialsOnlyForAllowedOrigins
 from pulse.core.config import Settings, get_settings
 from pulse.core.db.engine import libpq_url, make_engine, session_factory
-from pulse.core.errors import DependencyUnavailable, install_error_handlers
-from pulse.core.http import RequestIdMiddleware
+from pulse.core.errors import DependencyUnavailable
+from pulse.core.http import install_http_plumbing
 from pulse.core.logging import get_logger
 from pulse.etl.auth_client import AuthClient
 from pulse.etl.jobs.events import JobEventHub
@@ -56,18 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Pulse ETL Service", version=__version__, lifespan=lifespan)
     app.state.settings = settings
-    install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Retry-After"],
-        max_age=600,
-    )
-    app.add_middleware(CredentialsOnlyForAllowedOrigins)
-    app.add_middleware(RequestIdMiddleware)
+    install_http_plumbing(app, settings)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
