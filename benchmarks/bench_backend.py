@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from benchmarks.figures import ms, percentile  # noqa: E402
 from tests.factories import DEFAULT_PASSWORD, make_client, make_user  # noqa: E402
 from tests.pg import TestServer  # noqa: E402
 from tests.servers import PulseProcess, free_port, wait_for_health  # noqa: E402
@@ -40,17 +41,6 @@ from pulse.core.security import hash_password, verify_password  # noqa: E402
 API = "/api/v1"
 SECRET = "bench-" + "s" * 48
 FERNET = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def ms(value: float) -> str:
-    return f"{value * 1000:8.2f} ms"
 
 
 def bench_login_vs_hash(settings: Settings, base: str, email: str, rounds: int) -> tuple[list[float], list[float]]:

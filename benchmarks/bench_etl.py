@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from benchmarks.figures import ms, percentile  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from tests.etl.conftest import make_integration, process_env, run_status  # noqa: E402
 from tests.factories import DEFAULT_PASSWORD, make_client, make_user  # noqa: E402
@@ -34,17 +35,6 @@ from pulse.etl.deps import require  # noqa: E402
 from pulse.etl.main import create_app  # noqa: E402
 
 API = "/api/v1"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def ms(value: float) -> str:
-    return f"{value * 1000:8.2f} ms"
 
 
 def bench_app(settings: Settings) -> FastAPI:
