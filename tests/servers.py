@@ -112,3 +112,11 @@ class PulseProcess:
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def wait_for_listener(server: ThreadServer, timeout: float = 10) -> None:
+    """Wait until the app's LISTEN connection is up (revocations can reach it, so its caches are on)."""
+    deadline = time.monotonic() + timeout
+    while not server.app.state.listener.connected.is_set():
+        assert time.monotonic() < deadline, "listener did not connect"
+        time.sleep(0.02)

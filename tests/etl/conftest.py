@@ -21,7 +21,7 @@ from pulse.etl.jobs import service as job_service
 from pulse.etl.main import create_app
 from tests.etl import fake_connector  # registers the "fake" type in this process
 from tests.factories import DEFAULT_PASSWORD, make_client, make_user
-from tests.servers import PulseProcess, ThreadServer, free_port, wait_for_health
+from tests.servers import PulseProcess, ThreadServer, free_port, wait_for_health, wait_for_listener
 
 API = "/api/v1"
 FAST_JOBS = {
@@ -89,14 +89,6 @@ def etl_server(clean_engine: Engine, etl_settings: Settings) -> Iterator[ThreadS
     wait_for_listener(server)
     yield server
     server.stop()
-
-
-def wait_for_listener(server: ThreadServer, timeout: float = 10) -> None:
-    """Wait until the app's LISTEN connection is up (revocations can reach it)."""
-    deadline = time.monotonic() + timeout
-    while not server.app.state.listener.connected.is_set():
-        assert time.monotonic() < deadline, "listener did not connect"
-        time.sleep(0.02)
 
 
 @dataclass

@@ -19,8 +19,8 @@ from websockets.sync.client import connect
 from pulse.core.config import Settings
 from pulse.etl.deps import permission_of, require
 from pulse.etl.main import create_app
-from tests.etl.conftest import API, Tenant, bearer, login, make_integration, process_env, start_run, wait_for_listener
-from tests.servers import PulseProcess, ThreadServer, free_port, wait_for_health
+from tests.etl.conftest import API, Tenant, bearer, login, make_integration, process_env, start_run
+from tests.servers import PulseProcess, ThreadServer, free_port, wait_for_health, wait_for_listener
 
 OPEN_PATHS = {"/health", "/ready", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 

@@ -75,8 +75,8 @@ def sync(
 
 async def _watch(current: Settings, job_run_id: int) -> str:
     """Follow a run's events (LISTEN + reads, like the WebSocket) with a progress bar; returns its final status."""
+    from pulse.core.listener import PgListener
     from pulse.etl.jobs.events import JobEventHub, follow
-    from pulse.etl.listener import PgListener
 
     listener = PgListener(libpq_url(current))
     hub = JobEventHub(listener)

@@ -24,6 +24,16 @@ class AuthEvent:
     user_id: int | None = None
     client_id: int | None = None
 
+    def covers(self, *, session_id: str, user_id: int, client_id: int) -> bool:
+        """Whether a cached answer about this session, user and tenant is stale after this event."""
+        if session_id in self.session_ids:
+            return True
+        if self.kind == "user_changed":
+            return user_id == self.user_id
+        if self.kind == "client_changed":
+            return client_id == self.client_id
+        return False
+
     def to_payload(self) -> str:
         """JSON for NOTIFY (PostgreSQL caps payloads at 8000 bytes; callers batch session ids)."""
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from pulse.core.auth_events import CHANNEL, AuthEvent
+from pulse.core.auth_cache import Owner, RevocableCache
 from pulse.core.errors import DependencyUnavailable, NotAuthenticated
+from pulse.core.listener import PgListener
 from pulse.core.logging import get_logger
 from pulse.core.security import token_digest
-from pulse.etl.listener import PgListener
 
 log = get_logger(__name__)
 
@@ -63,21 +61,11 @@ class AuthClient:
     ):
         self.backend_url = backend_url.rstrip("/")
         self.cache_ttl = cache_ttl
-        self.cache_size = cache_size
         self.timeout = timeout
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
-        # Bumped on every eviction: an answer fetched before a revocation must not be cached after it.
-        self._generation = 0
-        self._listening = False
+        self.cache: RevocableCache[Principal] = RevocableCache(size=cache_size, enabled=cache_ttl > 0)
         self._http: httpx.AsyncClient | None = None
         if listener is not None:
-            listener.subscribe(CHANNEL, self.handle_event)
-            listener.on_state(self._listener_state)
-
-    @property
-    def caching(self) -> bool:
-        """Cache only while revocations can reach us (the listener is connected) and a TTL is configured."""
-        return self._listening and self.cache_ttl > 0 and self.cache_size > 0
+            self.cache.attach(listener)
 
     async def start(self) -> None:
         """Open the pooled HTTP client."""
@@ -94,51 +82,20 @@ class AuthClient:
             await self._http.aclose()
             self._http = None
 
-    def _listener_state(self, connected: bool) -> None:
-        # Events may have been missed while disconnected, so nothing cached before can be trusted.
-        self._listening = connected
-        self.clear()
-
     def clear(self) -> None:
         """Forget every cached answer."""
-        self._generation += 1
-        self._cache.clear()
-
-    def handle_event(self, payload: str) -> None:
-        """Evict the cached answers an AuthEvent covers."""
-        try:
-            event = AuthEvent.from_payload(payload)
-        except (ValueError, TypeError, KeyError):
-            log.warning("auth_event_malformed")
-            self.clear()
-            return
-        self._generation += 1
-        sessions = set(event.session_ids)
-        for key, (principal, _) in list(self._cache.items()):
-            if (
-                principal.session_id in sessions
-                or (event.user_id is not None and principal.user_id == event.user_id)
-                or (event.client_id is not None and principal.client_id == event.client_id)
-            ):
-                self._cache.pop(key, None)
-        log.debug("auth_cache_evicted", kind=event.kind)
+        self.cache.clear()
 
     async def validate(self, token: str, *, request_id: str | None = None) -> Principal:
         """The token's principal; NotAuthenticated when invalid, DependencyUnavailable when the Backend is down."""
         key = token_digest(token)
-        now = time.monotonic()
-        cached = self._cache.get(key)
+        cached = self.cache.get(key)
         if cached is not None:
-            if cached[1] > now and self.caching:
-                self._cache.move_to_end(key)
-                return cached[0]
-            self._cache.pop(key, None)
-        generation = self._generation
+            return cached
+        generation = self.cache.generation
         principal = await self._ask_backend(token, request_id)
-        if self.caching and generation == self._generation:
-            self._cache[key] = (principal, time.monotonic() + self.cache_ttl)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+        owner = Owner(session_id=principal.session_id, user_id=principal.user_id, client_id=principal.client_id)
+        self.cache.put(key, principal, owner=owner, ttl=self.cache_ttl, generation=generation)
         return principal
 
     async def _ask_backend(self, token: str, request_id: str | None) -> Principal:

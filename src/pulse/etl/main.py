@@ -13,10 +13,10 @@ from pulse.core.config import Settings, get_settings
 from pulse.core.db.engine import libpq_url, make_engine, session_factory
 from pulse.core.errors import DependencyUnavailable
 from pulse.core.http import install_http_plumbing
+from pulse.core.listener import PgListener
 from pulse.core.logging import get_logger
 from pulse.etl.auth_client import AuthClient
 from pulse.etl.jobs.events import JobEventHub
-from pulse.etl.listener import PgListener
 
 log = get_logger(__name__)
 

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from pulse.core.db.models import JobRun
+from pulse.core.listener import PgListener
 from pulse.etl.jobs import service as job_service
 from pulse.etl.jobs import states
 from pulse.etl.jobs.schemas import JobRead
-from pulse.etl.listener import PgListener
 
 FALLBACK_POLL_SECONDS = 2.0
 EVENT_PAGE = 1000
