@@ -42,6 +42,19 @@ def api(backend: BackendServer) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def uncached_api(clean_engine: Engine, settings: Settings) -> Iterator[httpx.Client]:
+    """A Backend with its validation cache off, for tests that stand in for time passing by editing rows.
+
+    No auth event announces such an edit, so a cached caller would hide it until its deadline; the
+    cache's own deadlines are tested in test_validation_cache.py.
+    """
+    server = start_backend(settings.model_copy(update={"auth_cache_ttl_seconds": 0}))
+    with httpx.Client(base_url=server.base_url + API, timeout=30) as client:
+        yield client
+    server.stop()
+
+
 @dataclass
 class Tenant:
     """A tenant with one user per role (all with DEFAULT_PASSWORD)."""

@@ -113,22 +113,36 @@ def _upstream_of(url: str) -> tuple[str, object]:
     return ("tcp", (host, port))
 
 
-@pytest.fixture
-def proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, CountingProxy]]:
+def _start_proxied(settings: Settings) -> tuple[BackendServer, CountingProxy]:
     assert settings.database_url
     proxy = CountingProxy(_upstream_of(settings.database_url))
     port = proxy.start()
     info = conninfo_to_dict(settings.database_url)
     info.update(host="127.0.0.1", port=str(port), sslmode="disable")
     url = "postgresql://?" + "&".join(f"{k}={v}" for k, v in conninfo_to_dict(make_conninfo(**info)).items())
-    server = start_backend(settings.model_copy(update={"database_url": url}))
+    return start_backend(settings.model_copy(update={"database_url": url})), proxy
+
+
+@pytest.fixture
+def proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, CountingProxy]]:
+    server, proxy = _start_proxied(settings)
     yield server, proxy
     server.stop()
     proxy.stop()
 
 
-def test_validate_costs_one_round_trip(proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant) -> None:
-    server, proxy = proxied_backend
+@pytest.fixture
+def uncached_proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, CountingProxy]]:
+    server, proxy = _start_proxied(settings.model_copy(update={"auth_cache_ttl_seconds": 0}))
+    yield server, proxy
+    server.stop()
+    proxy.stop()
+
+
+def test_validate_costs_one_round_trip_without_the_cache(
+    uncached_proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant
+) -> None:
+    server, proxy = uncached_proxied_backend
     with httpx.Client(base_url=server.base_url + API) as api:
         answer = api.post("/auth/login", json={"email": tenant.user_email, "password": DEFAULT_PASSWORD})
         headers = bearer(answer.json()["token"])
@@ -138,6 +152,26 @@ def test_validate_costs_one_round_trip(proxied_backend: tuple[BackendServer, Cou
         for _ in range(20):
             assert api.post("/auth/validate", headers=headers).status_code == 200
         assert proxy.count() - before == 20
+
+
+def test_a_cached_token_costs_no_round_trip_until_it_is_revoked(
+    proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant
+) -> None:
+    server, proxy = proxied_backend
+    with httpx.Client(base_url=server.base_url + API) as api:
+        headers = bearer(
+            api.post("/auth/login", json={"email": tenant.user_email, "password": DEFAULT_PASSWORD}).json()["token"]
+        )
+        before = proxy.count()
+        assert api.post("/auth/validate", headers=headers).status_code == 200
+        assert proxy.count() - before == 1  # the first validation reads the database
+        for path in ["/auth/validate"] * 20 + ["/auth/me", "/admin/current-session"]:
+            assert api.request("POST" if path.endswith("validate") else "GET", path, headers=headers).status_code == 200
+        assert proxy.count() - before == 1  # the rest came from the cache
+        assert api.post("/auth/logout", headers=headers).status_code == 200
+        after_logout = proxy.count()
+        assert api.post("/auth/validate", headers=headers).status_code == 401
+        assert proxy.count() - after_logout == 1  # evicted at commit: asked the database, which said no
 
 
 def test_login_costs_two_round_trips(proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant) -> None:

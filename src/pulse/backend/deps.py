@@ -48,9 +48,10 @@ BearerToken = Annotated[str, Depends(bearer_token)]
 
 
 async def current_principal(request: Request, token: BearerToken) -> auth_service.Principal:
-    """The caller behind the bearer token (one database round trip), bound to the log context."""
+    """The caller behind the bearer token (cached, or one database round trip), bound to the log context."""
+    state = request.app.state
     principal = await auth_service.authenticate(
-        pool=request.app.state.auth_pool, settings=request.app.state.settings, token=token
+        pool=state.auth_pool, settings=state.settings, token=token, cache=state.auth_cache
     )
     bind_identity(client_id=principal.client_id, user_id=principal.user_id, session_id=principal.session_id)
     return principal

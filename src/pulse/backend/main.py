@@ -13,13 +13,17 @@ from pydantic import BaseModel, SecretStr
 from starlette.concurrency import run_in_threadpool
 
 from pulse import __version__
+from pulse.backend import events
 from pulse.backend.api import api_router
-from pulse.backend.auth.service import dummy_hash
+from pulse.backend.auth.fast_path import CachedValidation
+from pulse.backend.auth.service import Principal, dummy_hash
 from pulse.backend.deps import public
+from pulse.core.auth_cache import RevocableCache
 from pulse.core.config import Settings, get_settings
 from pulse.core.db.engine import libpq_url, make_engine, session_factory
 from pulse.core.errors import DependencyUnavailable
 from pulse.core.http import install_http_plumbing
+from pulse.core.listener import PgListener
 from pulse.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -49,9 +53,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         kwargs={"autocommit": True, "options": "-c timezone=UTC", "connect_timeout": 5},
     )
 
+    # Validated callers are kept until their deadline or until an auth event names them: heard from other
+    # processes on the listener, applied at commit for this process's own changes.
+    auth_cache: RevocableCache[Principal] = RevocableCache(
+        size=settings.auth_cache_size, enabled=settings.auth_cache_ttl_seconds > 0
+    )
+    listener = PgListener(url)
+    auth_cache.attach(listener)
+    factory = session_factory(engine)
+    events.evict_on_commit(factory, auth_cache)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await auth_pool.open(wait=False)
+        listener.start()
         # Pay for the dummy hash now, not on the first unknown-email login (that would leak timing).
         await run_in_threadpool(dummy_hash, settings.password_iterations)
         # Everything allocated so far lives as long as the process: keep it out of the collector's full
@@ -62,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             gc.unfreeze()
+            await listener.stop()
             await auth_pool.close()
             engine.dispose()
 
@@ -73,10 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = session_factory(engine)
+    app.state.session_factory = factory
     app.state.auth_pool = auth_pool
+    app.state.auth_cache = auth_cache
+    app.state.listener = listener
 
     install_http_plumbing(app, settings)
+    app.add_middleware(CachedValidation, cache=auth_cache)  # outermost: a cache hit skips everything else
 
     @app.get("/health", response_model=Status, tags=["health"], dependencies=[public()])
     async def health() -> Status:

@@ -64,9 +64,11 @@ class Settings(BaseSettings):
     login_lockout_seconds: int = Field(default=60, ge=1, validation_alias="PULSE_LOGIN_LOCKOUT_SECONDS")
     login_lockout_max_seconds: int = Field(default=3600, ge=1, validation_alias="PULSE_LOGIN_LOCKOUT_MAX_SECONDS")
 
-    # ETL Service: central-auth cache and job machinery.
+    # Both services keep validated tokens this long at most (0 turns the caches off); auth events evict
+    # them at once, and the Backend also re-reads a session before its next activity write.
     auth_cache_ttl_seconds: float = Field(default=30.0, ge=0, validation_alias="PULSE_AUTH_CACHE_TTL_SECONDS")
     auth_cache_size: int = Field(default=10_000, ge=0, validation_alias="PULSE_AUTH_CACHE_SIZE")
+    # ETL Service: central auth and job machinery.
     auth_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias="PULSE_AUTH_TIMEOUT_SECONDS")
     job_max_attempts: int = Field(default=3, ge=1, validation_alias="PULSE_JOB_MAX_ATTEMPTS")
     job_retry_base_seconds: float = Field(default=30.0, ge=0, validation_alias="PULSE_JOB_RETRY_BASE_SECONDS")

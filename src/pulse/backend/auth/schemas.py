@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from pulse.backend.schemas import PermissionRead, Text, UserBrief
+from pulse.backend.schemas import PermissionRead, Text, UserBrief, permission_list
+
+if TYPE_CHECKING:
+    from pulse.backend.auth.service import Principal
 
 
 class LoginRequest(BaseModel):
@@ -37,6 +40,20 @@ class ValidateResponse(BaseModel):
     user: UserBrief
     permissions: list[PermissionRead]
     expires_at: datetime
+
+
+def validate_answer(principal: Principal) -> bytes:
+    """The JSON body of `/auth/validate` for a caller."""
+    return (
+        ValidateResponse(
+            session_id=principal.session_id,
+            user=UserBrief(**principal.user_dict()),
+            permissions=permission_list(principal.permissions),
+            expires_at=principal.expires_at,
+        )
+        .model_dump_json()
+        .encode()
+    )
 
 
 class MeResponse(BaseModel):

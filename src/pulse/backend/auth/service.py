@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import random
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import psycopg
@@ -21,10 +23,12 @@ from starlette.concurrency import run_in_threadpool
 
 from pulse.backend import events
 from pulse.backend.audit import service as audit_service
+from pulse.backend.auth import schemas as auth_schemas
 from pulse.backend.auth import throttle, tokens
 from pulse.backend.rbac import service as rbac_service
 from pulse.backend.sessions import service as session_service
 from pulse.backend.users import service as user_service
+from pulse.core.auth_cache import Owner, RevocableCache
 from pulse.core.config import Settings
 from pulse.core.db.models import User, UserSession
 from pulse.core.errors import DependencyUnavailable, InvalidInput, NotAuthenticated, Throttled
@@ -59,6 +63,11 @@ class Principal:
     def can(self, resource: str, action: str) -> bool:
         """Whether the effective permissions include this one."""
         return (resource, action) in self.permissions
+
+    @cached_property
+    def validate_answer(self) -> bytes:
+        """The `/auth/validate` body for this caller (built once, then served from the cache)."""
+        return auth_schemas.validate_answer(self)
 
     def user_dict(self) -> dict[str, Any]:
         """The wire shape of the caller's user."""
@@ -118,8 +127,9 @@ def _psycopg(sql: str) -> str:
 
 
 # Login reads everything it needs in one statement (the throttle state of the email and IP, the user, the
-# tenant's state, the overrides) and writes everything in one more. Pipelined, a login costs two round
-# trips: [BEGIN, lock, lookup] before the hash and [write, COMMIT] after it.
+# tenant's state, the overrides) and writes everything in one more. Pipelined, a login waits for the
+# database twice: for [BEGIN, lock, lookup] before the hash, and for COMMIT after it. The write is sent
+# while the hash runs, inside a savepoint, so a wrong password only has to roll it back.
 _LOGIN_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%(k)s, 0))"
 
 _LOGIN_LOOKUP = """
@@ -150,9 +160,10 @@ WITH reset AS (
     VALUES (%(client_id)s, %(user_id)s, %(email)s, 'login_succeeded', %(ip)s, %(user_agent)s, %(request_id)s,
             jsonb_build_object('session_id', %(session_id)s::text))
 )
-UPDATE users SET last_login_at = %(now)s, password_hash = coalesce(%(new_hash)s, password_hash)
-WHERE id = %(user_id)s
+UPDATE users SET last_login_at = %(now)s WHERE id = %(user_id)s
 """
+
+_UPGRADE_HASH = "UPDATE users SET password_hash = %(new_hash)s WHERE id = %(user_id)s"
 
 _LOGIN_FAILED_AUDIT = """
 INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id, details)
@@ -170,6 +181,7 @@ async def login(
     address = user_service.normalise_email(email)
     user_agent = (meta.user_agent or "")[:USER_AGENT_MAX] or None
     failed: psycopg.AsyncCursor[Any] | None = None
+    result: LoginResult | None = None
     wait_seconds: float | None = None
     try:
         async with pool.connection() as conn:
@@ -193,32 +205,45 @@ async def login(
                     else:
                         stored: str | None = row.password_hash
                         # Unknown emails still pay for one hash: timing must not reveal which emails exist.
-                        matches = await run_in_threadpool(
-                            verify_password, password, stored or dummy_hash(settings.password_iterations)
+                        # Submitted to a thread now (not when first awaited), so the hash runs while the event
+                        # loop signs the token and sends the write.
+                        hashing = asyncio.get_running_loop().run_in_executor(
+                            None, verify_password, password, stored or dummy_hash(settings.password_iterations)
                         )
-                        if not (matches and stored and row.user_active and row.client_active):
+                        usable = bool(stored and row.user_active and row.client_active)
+                        if usable:
+                            # While the hash runs: sign the token and send the session's write (no wait).
+                            await conn.execute("SAVEPOINT login_write")
+                            result, params = _open_session(settings=settings, row=row, meta=meta)
+                            await conn.execute(_LOGIN_WRITE, {**params, "email": address, "user_agent": user_agent})
+                        matches = await hashing
+                        if matches and usable:
+                            if hash_iterations(row.password_hash) < settings.password_iterations:
+                                upgraded = await run_in_threadpool(
+                                    hash_password, password, iterations=settings.password_iterations
+                                )
+                                await conn.execute(_UPGRADE_HASH, {"new_hash": upgraded, "user_id": row.id})
+                        else:
+                            if usable:
+                                await conn.execute("ROLLBACK TO SAVEPOINT login_write")
+                            result = None
                             failed = await _queue_failure(
                                 conn, settings=settings, address=address, row=row, meta=meta, user_agent=user_agent
                             )
-                        else:
-                            result, params = await _open_session(
-                                settings=settings, row=row, password=password, meta=meta
-                            )
-                            await conn.execute(_LOGIN_WRITE, {**params, "email": address, "user_agent": user_agent})
                         await conn.execute("COMMIT")
                         done = True
                 finally:
                     if not done:
                         with contextlib.suppress(psycopg.Error):
                             await conn.execute("ROLLBACK")
-            # Leaving the pipeline is wait 2 of 2: the writes and COMMIT (or ROLLBACK).
+            # Leaving the pipeline is wait 2 of 2: COMMIT (or ROLLBACK), and the results of the write.
     except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
         raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
     if wait_seconds is not None:
         log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
         raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(wait_seconds))
-    if failed is not None:
-        counts = {scope: failures for scope, failures, _ in await failed.fetchall()}
+    if failed is not None or result is None:
+        counts = {scope: failures for scope, failures, _ in await failed.fetchall()} if failed else {}
         log.warning("login_failed", user_id=row.id, client_id=row.client_id, failures=counts)
         raise NotAuthenticated(BAD_CREDENTIALS)
     log.info(
@@ -258,9 +283,7 @@ async def _queue_failure(
     return failed
 
 
-async def _open_session(
-    *, settings: Settings, row: Any, password: str, meta: RequestMeta
-) -> tuple[LoginResult, dict[str, Any]]:
+def _open_session(*, settings: Settings, row: Any, meta: RequestMeta) -> tuple[LoginResult, dict[str, Any]]:
     """Sign the new session's token; returns it and the parameters of the write that records the session."""
     user = LoginUser(
         id=row.id,
@@ -271,9 +294,6 @@ async def _open_session(
         role=row.role,
         is_admin=row.is_admin,
     )
-    new_hash = None
-    if hash_iterations(row.password_hash) < settings.password_iterations:
-        new_hash = await run_in_threadpool(hash_password, password, iterations=settings.password_iterations)
     now = datetime.now(UTC)
     session_id = uuid.uuid4()
     expires_at = now + timedelta(minutes=settings.session_lifetime_minutes)
@@ -298,10 +318,13 @@ async def _open_session(
         "now": now,
         "ip": meta.ip,
         "request_id": meta.request_id,
-        "new_hash": new_hash,
     }
     return result, params
 
+
+# Last activity is written at most this often per session; a cached caller is re-read at least this often,
+# so the write still happens and idle expiry still counts from it.
+ACTIVITY_WRITE_SECONDS = 60
 
 # One statement, one round trip: the session (live, unexpired, not idle, hash matching), its user and
 # tenant (both active), the user's overrides; and, at most once a minute, the session's last activity.
@@ -313,13 +336,14 @@ WITH s AS (
       AND last_activity_at > now() - make_interval(mins => %(idle)s)
 ), touch AS (
     UPDATE user_sessions t SET last_activity_at = now()
-    FROM s WHERE t.id = s.id AND s.last_activity_at < now() - interval '60 seconds'
+    FROM s WHERE t.id = s.id AND s.last_activity_at < now() - make_interval(secs => %(write_every)s)
     RETURNING t.last_activity_at
 )
 SELECT s.id, s.created_at, coalesce((SELECT last_activity_at FROM touch), s.last_activity_at), s.expires_at,
        s.ip_address, s.user_agent, u.id, u.client_id, u.email, u.first_name, u.last_name, u.role, u.is_admin,
        coalesce((SELECT json_agg(json_build_array(p.resource, p.action, p.granted))
-                 FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json)
+                 FROM user_permissions p WHERE p.user_id = u.id AND p.active), '[]'::json),
+       now()
 FROM s
 JOIN users u ON u.id = s.user_id AND u.client_id = s.client_id AND u.active
 JOIN clients c ON c.id = s.client_id AND c.active
@@ -327,13 +351,27 @@ WHERE u.id = %(uid)s AND s.client_id = %(cid)s
 """
 
 
-async def authenticate(*, pool: psycopg_pool.AsyncConnectionPool[Any], settings: Settings, token: str) -> Principal:
-    """Validate a bearer token against its signature and the database; NotAuthenticated for any failure."""
+async def authenticate(
+    *,
+    pool: psycopg_pool.AsyncConnectionPool[Any],
+    settings: Settings,
+    token: str,
+    cache: RevocableCache[Principal] | None = None,
+) -> Principal:
+    """Validate a bearer token against its signature and the database (or the revocable cache of both).
+
+    NotAuthenticated for any failure; failures are never cached.
+    """
     claims = tokens.verify(token, secret=settings.jwt_secret(), algorithm=settings.jwt_algorithm)
+    digest = token_digest(token)
+    if cache is not None and (cached := cache.get(digest)) is not None:
+        return cached
+    generation = cache.generation if cache is not None else 0
     params = {
         "sid": claims.session_id,
-        "th": token_digest(token),
+        "th": digest,
         "idle": settings.session_idle_minutes,
+        "write_every": ACTIVITY_WRITE_SECONDS,
         "uid": claims.user_id,
         "cid": claims.client_id,
     }
@@ -345,8 +383,24 @@ async def authenticate(*, pool: psycopg_pool.AsyncConnectionPool[Any], settings:
         raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
     if row is None:
         raise NotAuthenticated("Invalid or expired token")
-    (sid, created, last_activity, expires, ip, agent, uid, cid, email, first, last, role, is_admin, overrides) = row
-    return Principal(
+    (
+        sid,
+        created,
+        last_activity,
+        expires,
+        ip,
+        agent,
+        uid,
+        cid,
+        email,
+        first,
+        last,
+        role,
+        is_admin,
+        overrides,
+        db_now,
+    ) = row
+    principal = Principal(
         session_id=sid,
         session_created_at=created,
         last_activity_at=last_activity,
@@ -362,6 +416,24 @@ async def authenticate(*, pool: psycopg_pool.AsyncConnectionPool[Any], settings:
         is_admin=is_admin,
         permissions=rbac_service.effective(role, [(r, a, bool(g)) for r, a, g in overrides]),
     )
+    if cache is not None:
+        ttl = trust_seconds(settings, principal, db_now=db_now, token_expires=claims.expires)
+        owner = Owner(session_id=str(sid), user_id=uid, client_id=cid)
+        cache.put(digest, principal, owner=owner, ttl=ttl, generation=generation)
+    return principal
+
+
+def trust_seconds(settings: Settings, principal: Principal, *, db_now: datetime, token_expires: int) -> float:
+    """How long a validated caller may be served from the cache: never past the next activity write, idle
+    expiry, the session's end or the token's `exp` (all measured on the database clock), nor the setting."""
+    activity = principal.last_activity_at
+    session_ends = min(
+        principal.expires_at,
+        activity + timedelta(seconds=ACTIVITY_WRITE_SECONDS),
+        activity + timedelta(minutes=settings.session_idle_minutes),
+    )
+    token_left = token_expires - time.time()
+    return min(settings.auth_cache_ttl_seconds, (session_ends - db_now).total_seconds(), token_left)
 
 
 def logout(*, db_session: Session, settings: Settings, token: str, meta: RequestMeta) -> uuid.UUID:

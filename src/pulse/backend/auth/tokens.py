@@ -24,6 +24,7 @@ class Claims:
     session_id: uuid.UUID
     client_id: int
     role: str
+    expires: int  # `exp`, seconds since the epoch
 
 
 def issue(
@@ -53,10 +54,10 @@ def issue(
 def verify(token: str, *, secret: str, algorithm: str, verify_exp: bool = True) -> Claims:
     """Check signature (configured algorithm only), expiry and claim shapes; NotAuthenticated otherwise."""
     try:
-        claims, expires = _verified(token, secret, algorithm)
+        claims = _verified(token, secret, algorithm)
     except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
         raise NotAuthenticated("Invalid or expired token") from exc
-    if verify_exp and expires <= time.time():
+    if verify_exp and claims.expires <= time.time():
         raise NotAuthenticated("Invalid or expired token")
     return claims
 
@@ -64,17 +65,17 @@ def verify(token: str, *, secret: str, algorithm: str, verify_exp: bool = True) 
 # The same token string always verifies the same way, so its signature is checked once and remembered
 # (validation runs on every ETL request). Failures are never cached; expiry is checked on every call.
 @lru_cache(maxsize=4096)
-def _verified(token: str, secret: str, algorithm: str) -> tuple[Claims, int]:
+def _verified(token: str, secret: str, algorithm: str) -> Claims:
     data = jwt.decode(
         token,
         secret,
         algorithms=[algorithm],
         options={"require": REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
     )
-    claims = Claims(
+    return Claims(
         user_id=int(data["sub"]),
         session_id=uuid.UUID(str(data["sid"])),
         client_id=int(data["cid"]),
         role=str(data["role"]),
+        expires=int(data["exp"]),
     )
-    return claims, int(data["exp"])

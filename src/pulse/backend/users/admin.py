@@ -92,7 +92,7 @@ def update(
     last_name: str | None,
     role: str | None,
 ) -> User:
-    """Rename or change the role of a user; a role change refreshes what their live sessions may do."""
+    """Rename or change the role of a user; their live sessions see the change on their next request."""
     _check_target(actor, user)
     if role is not None:
         _check_role(actor, role)
@@ -100,8 +100,9 @@ def update(
     role_changed = user_service.update(
         db_session=db_session, user=user, first_name=first_name, last_name=last_name, role=role
     )
+    # Names and role are part of every validation answer: caches must drop the user's either way.
+    events.publish(db_session=db_session, kind="user_changed", user_id=user.id, client_id=user.client_id)
     if role_changed:
-        events.publish(db_session=db_session, kind="user_changed", user_id=user.id, client_id=user.client_id)
         _audit(db_session, actor, meta, "user_role_changed", target_user_id=user.id, before=before, after=user.role)
         log.info("user_role_changed", target_user_id=user.id, before=before, after=user.role)
     else:
