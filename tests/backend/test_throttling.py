@@ -42,6 +42,31 @@ def test_five_failures_lock_the_email_even_for_the_right_password(
     assert _attempt(api, tenant.user_email, DEFAULT_PASSWORD).status_code == 429
 
 
+def test_throttled_attempts_are_audited(api: httpx.Client, tenant: Tenant, clean_engine: Engine) -> None:
+    for _ in range(5):
+        assert _attempt(api, tenant.user_email).status_code == 401
+    blocked = _attempt(api, tenant.user_email, DEFAULT_PASSWORD, headers={"X-Request-ID": "blocked-1"})
+    assert blocked.status_code == 429
+    with clean_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT client_id, user_id, actor_email, request_id, details FROM audit_events "
+                "WHERE event_type = 'login_throttled'"
+            )
+        ).all()
+    assert [(r.client_id, r.user_id, r.actor_email, r.request_id) for r in rows] == [
+        (tenant.client_id, tenant.user_id, tenant.user_email, "blocked-1")
+    ]
+    assert rows[0].details["retry_after"] == int(blocked.headers["Retry-After"])
+    # An unknown email is throttled too (the IP is locked), and audited without a tenant.
+    assert _attempt(api, "nobody@nowhere.example").status_code == 429
+    with clean_engine.connect() as conn:
+        tenants = conn.execute(
+            text("SELECT client_id FROM audit_events WHERE event_type = 'login_throttled' ORDER BY id")
+        ).scalars()
+        assert list(tenants) == [tenant.client_id, None]
+
+
 def test_backoff_doubles_beyond_the_limit(api: httpx.Client, tenant: Tenant, clean_engine: Engine) -> None:
     for _ in range(5):
         _attempt(api, tenant.view_email)

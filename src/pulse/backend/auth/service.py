@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import random
 import re
@@ -165,9 +166,12 @@ UPDATE users SET last_login_at = %(now)s WHERE id = %(user_id)s
 
 _UPGRADE_HASH = "UPDATE users SET password_hash = %(new_hash)s WHERE id = %(user_id)s"
 
-_LOGIN_FAILED_AUDIT = """
+# A refused login (wrong credentials, or throttled before any check) in the tenant's trail; tenant-less when
+# the email is unknown, so no tenant sees attempts on emails it does not have.
+_LOGIN_REFUSED_AUDIT = """
 INSERT INTO audit_events (client_id, user_id, actor_email, event_type, ip_address, user_agent, request_id, details)
-VALUES (%(client_id)s, %(user_id)s, %(email)s, 'login_failed', %(ip)s, %(user_agent)s, %(request_id)s, '{}'::jsonb)
+VALUES (%(client_id)s, %(user_id)s, %(email)s, %(event_type)s, %(ip)s, %(user_agent)s, %(request_id)s,
+        %(details)s::jsonb)
 """
 
 _RECORD_FAILURE = _psycopg(throttle.RECORD_SQL)
@@ -182,7 +186,7 @@ async def login(
     user_agent = (meta.user_agent or "")[:USER_AGENT_MAX] or None
     failed: psycopg.AsyncCursor[Any] | None = None
     result: LoginResult | None = None
-    wait_seconds: float | None = None
+    retry_after: int | None = None  # set when throttled
     try:
         async with pool.connection() as conn:
             # Explicit BEGIN/COMMIT inside one pipeline: psycopg's transaction() would add a wait at each end.
@@ -199,8 +203,12 @@ async def login(
                     row = await lookup.fetchone()
                     assert row is not None
                     if row.wait_seconds is not None:
-                        wait_seconds = float(row.wait_seconds)
-                        await conn.execute("ROLLBACK")
+                        retry_after = math.ceil(row.wait_seconds)
+                        await conn.execute(
+                            _LOGIN_REFUSED_AUDIT,
+                            _refusal(row, address, meta, user_agent, "login_throttled", {"retry_after": retry_after}),
+                        )
+                        await conn.execute("COMMIT")
                         done = True
                     else:
                         stored: str | None = row.password_hash
@@ -239,9 +247,9 @@ async def login(
             # Leaving the pipeline is wait 2 of 2: COMMIT (or ROLLBACK), and the results of the write.
     except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
         raise DependencyUnavailable("The database is unavailable; retry shortly") from exc
-    if wait_seconds is not None:
+    if retry_after is not None:
         log.warning("login_throttled", client_id=row.client_id, user_id=row.id)
-        raise Throttled("Too many failed logins; try again later", retry_after=math.ceil(wait_seconds))
+        raise Throttled("Too many failed logins; try again later", retry_after=retry_after)
     if failed is not None or result is None:
         counts = {scope: failures for scope, failures, _ in await failed.fetchall()} if failed else {}
         log.warning("login_failed", user_id=row.id, client_id=row.client_id, failures=counts)
@@ -269,18 +277,24 @@ async def _queue_failure(
     )
     if random.random() < throttle.PRUNE_PROBABILITY:
         await conn.execute(_PRUNE, {"window": settings.login_window_minutes})
-    await conn.execute(
-        _LOGIN_FAILED_AUDIT,
-        {
-            "client_id": row.client_id,
-            "user_id": row.id,
-            "email": address,
-            "ip": meta.ip,
-            "user_agent": user_agent,
-            "request_id": meta.request_id,
-        },
-    )
+    await conn.execute(_LOGIN_REFUSED_AUDIT, _refusal(row, address, meta, user_agent, "login_failed", {}))
     return failed
+
+
+def _refusal(
+    row: Any, address: str, meta: RequestMeta, user_agent: str | None, event_type: str, details: dict[str, Any]
+) -> dict[str, Any]:
+    """Parameters of the audit event of a refused login."""
+    return {
+        "client_id": row.client_id,
+        "user_id": row.id,
+        "email": address,
+        "event_type": event_type,
+        "ip": meta.ip,
+        "user_agent": user_agent,
+        "request_id": meta.request_id,
+        "details": json.dumps(details),
+    }
 
 
 def _open_session(*, settings: Settings, row: Any, meta: RequestMeta) -> tuple[LoginResult, dict[str, Any]]:
