@@ -2,129 +2,27 @@
 
 from __future__ import annotations
 
-import glob
-import os
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy import Engine
 
 from pulse.core.config import Settings
 from tests.backend.conftest import API, BackendServer, Tenant, bearer, start_backend
 from tests.factories import DEFAULT_PASSWORD
+from tests.pgproxy import PgProxy, upstream_of
 
 
-@dataclass
-class CountingProxy:
-    """A TCP proxy to PostgreSQL that counts round trips: the client's Sync and simple Query messages.
-
-    Each is a point where the client waits for the server; pipelined statements between two of them share
-    one wait, however many packets they take.
-    """
-
-    upstream: tuple[str, object]  # ("unix", path) or ("tcp", (host, port))
-    round_trips: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    listener: socket.socket = field(default_factory=socket.socket)
-
-    def start(self) -> int:
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        threading.Thread(target=self._accept, daemon=True).start()
-        return int(self.listener.getsockname()[1])
-
-    def _connect_upstream(self) -> socket.socket:
-        kind, address = self.upstream
-        if kind == "unix":
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        else:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.connect(address)  # type: ignore[arg-type]
-        return sock
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = self._connect_upstream()
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
-
-    def _pump(self, source: socket.socket, target: socket.socket, from_client: bool) -> None:
-        buffer, started = b"", False
-        try:
-            while data := source.recv(65536):
-                if from_client:
-                    buffer += data
-                    buffer, started = self._count_messages(buffer, started)
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def _count_messages(self, buffer: bytes, started: bool) -> tuple[bytes, bool]:
-        """Consume whole frontend messages from the buffer, counting Sync ('S') and Query ('Q')."""
-        while True:
-            if not started:  # the startup packet has no type byte
-                if len(buffer) < 4:
-                    return buffer, started
-                length = int.from_bytes(buffer[:4], "big")
-                if len(buffer) < length:
-                    return buffer, started
-                buffer, started = buffer[length:], True
-                continue
-            if len(buffer) < 5:
-                return buffer, started
-            kind, length = buffer[:1], int.from_bytes(buffer[1:5], "big")
-            if len(buffer) < 1 + length:
-                return buffer, started
-            if kind in (b"S", b"Q"):
-                with self.lock:
-                    self.round_trips += 1
-            buffer = buffer[1 + length :]
-
-    def count(self) -> int:
-        with self.lock:
-            return self.round_trips
-
-    def stop(self) -> None:
-        self.listener.close()
-
-
-def _upstream_of(url: str) -> tuple[str, object]:
-    info = conninfo_to_dict(url)
-    host, port = str(info.get("host") or "localhost"), int(info.get("port") or 5432)
-    if host.startswith("/"):
-        sockets = [p for p in glob.glob(os.path.join(host, ".s.PGSQL.*")) if not p.endswith(".lock")]
-        return ("unix", sockets[0])
-    return ("tcp", (host, port))
-
-
-def _start_proxied(settings: Settings) -> tuple[BackendServer, CountingProxy]:
+def _start_proxied(settings: Settings) -> tuple[BackendServer, PgProxy]:
     assert settings.database_url
-    proxy = CountingProxy(_upstream_of(settings.database_url))
-    port = proxy.start()
-    info = conninfo_to_dict(settings.database_url)
-    info.update(host="127.0.0.1", port=str(port), sslmode="disable")
-    url = "postgresql://?" + "&".join(f"{k}={v}" for k, v in conninfo_to_dict(make_conninfo(**info)).items())
+    proxy = PgProxy(upstream_of(settings.database_url))
+    url = proxy.url_for(settings.database_url, proxy.start())
     return start_backend(settings.model_copy(update={"database_url": url})), proxy
 
 
 @pytest.fixture
-def proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, CountingProxy]]:
+def proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, PgProxy]]:
     server, proxy = _start_proxied(settings)
     yield server, proxy
     server.stop()
@@ -132,7 +30,7 @@ def proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[
 
 
 @pytest.fixture
-def uncached_proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, CountingProxy]]:
+def uncached_proxied_backend(clean_engine: Engine, settings: Settings) -> Iterator[tuple[BackendServer, PgProxy]]:
     server, proxy = _start_proxied(settings.model_copy(update={"auth_cache_ttl_seconds": 0}))
     yield server, proxy
     server.stop()
@@ -140,7 +38,7 @@ def uncached_proxied_backend(clean_engine: Engine, settings: Settings) -> Iterat
 
 
 def test_validate_costs_one_round_trip_without_the_cache(
-    uncached_proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant
+    uncached_proxied_backend: tuple[BackendServer, PgProxy], tenant: Tenant
 ) -> None:
     server, proxy = uncached_proxied_backend
     with httpx.Client(base_url=server.base_url + API) as api:
@@ -155,7 +53,7 @@ def test_validate_costs_one_round_trip_without_the_cache(
 
 
 def test_a_cached_token_costs_no_round_trip_until_it_is_revoked(
-    proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant
+    proxied_backend: tuple[BackendServer, PgProxy], tenant: Tenant
 ) -> None:
     server, proxy = proxied_backend
     with httpx.Client(base_url=server.base_url + API) as api:
@@ -174,7 +72,7 @@ def test_a_cached_token_costs_no_round_trip_until_it_is_revoked(
         assert proxy.count() - after_logout == 1  # evicted at commit: asked the database, which said no
 
 
-def test_login_costs_two_round_trips(proxied_backend: tuple[BackendServer, CountingProxy], tenant: Tenant) -> None:
+def test_login_costs_two_round_trips(proxied_backend: tuple[BackendServer, PgProxy], tenant: Tenant) -> None:
     server, proxy = proxied_backend
     with httpx.Client(base_url=server.base_url + API) as api:
         for _ in range(6):
