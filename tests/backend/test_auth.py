@@ -6,13 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import Engine, text
 
 from pulse.core.config import Settings
 from pulse.core.security import hash_iterations, hash_password, token_digest
-from tests.backend.conftest import Tenant, bearer, login, token_of
+from tests.backend.conftest import API, Tenant, bearer, login, start_backend, token_of
 from tests.factories import DEFAULT_PASSWORD, make_client
 
 USER_FIELDS = {"id", "email", "first_name", "last_name", "role", "is_admin", "client_id"}
@@ -157,6 +159,51 @@ def test_login_upgrades_a_weaker_hash(
         ).scalar_one()
     assert hash_iterations(stored) == settings.password_iterations
     login(api, tenant.user_email)
+
+
+def test_a_login_racing_a_password_change_cannot_outlive_it(
+    tenant: Tenant, settings: Settings, clean_engine: Engine
+) -> None:
+    """A login with the old password that overlaps a change either ends with the others, or fails.
+
+    The Backend asks for one iteration more than stored hashes have, so each of those logins would also
+    upgrade the hash it checked: it must never write the old password back over the new one.
+    """
+    old, new = DEFAULT_PASSWORD, "a brand new passphrase"
+    stronger = {"password_iterations": settings.password_iterations + 1, "login_max_failures": 1000}
+    server = start_backend(settings.model_copy(update=stronger))
+    try:
+        with httpx.Client(base_url=server.base_url + API, timeout=60) as api:
+            for _ in range(4):
+                weak = hash_password(old, iterations=settings.password_iterations)
+                with clean_engine.begin() as conn:
+                    conn.execute(
+                        text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": weak, "id": tenant.user_id}
+                    )
+                owner = token_of(api, tenant.user_email, old)
+
+                def change() -> httpx.Response:
+                    body = {"current_password": old, "new_password": new}
+                    return api.post("/auth/change-password", headers=bearer(owner), json=body)
+
+                def racing_login() -> httpx.Response:
+                    time.sleep(0.02)  # inside the change: its two hashes take tens of milliseconds
+                    return api.post("/auth/login", json={"email": tenant.user_email, "password": old})
+
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    changed, raced = pool.submit(change), pool.submit(racing_login)
+                    assert changed.result().status_code == 200, changed.result().text
+                    if raced.result().status_code == 200:
+                        assert (
+                            api.post("/auth/validate", headers=bearer(raced.result().json()["token"])).status_code
+                            == 401
+                        )
+                    else:
+                        assert raced.result().status_code == 401
+                assert api.post("/auth/login", json={"email": tenant.user_email, "password": old}).status_code == 401
+                token_of(api, tenant.user_email, new)
+    finally:
+        server.stop()
 
 
 def test_cli_created_user_can_log_in(api: httpx.Client, clean_engine: Engine, settings: Settings) -> None:

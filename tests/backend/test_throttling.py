@@ -183,6 +183,23 @@ def test_unknown_email_and_wrong_password_look_the_same(api: httpx.Client, tenan
     assert deactivated_style.content == wrong.content
 
 
+def test_deactivated_users_and_tenants_look_like_wrong_passwords(
+    api: httpx.Client, tenant: Tenant, clean_engine: Engine
+) -> None:
+    headers = {"X-Request-ID": "same-request-id"}
+    wrong = _attempt(api, tenant.user_email, headers=headers)
+    with clean_engine.begin() as conn:
+        conn.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": tenant.user_id})
+    deactivated_user = _attempt(api, tenant.user_email, DEFAULT_PASSWORD, headers=headers)
+    with clean_engine.begin() as conn:
+        conn.execute(text("UPDATE clients SET active = false WHERE id = :id"), {"id": tenant.client_id})
+    deactivated_tenant = _attempt(api, tenant.admin_email, DEFAULT_PASSWORD, headers=headers)
+    for answer in (deactivated_user, deactivated_tenant):
+        assert answer.status_code == 401
+        assert answer.content == wrong.content
+        assert answer.headers.get("content-length") == wrong.headers.get("content-length")
+
+
 def test_unknown_email_costs_a_hash(api: httpx.Client, tenant: Tenant) -> None:
     import time
 
@@ -216,6 +233,36 @@ def test_a_parallel_burst_cannot_outrun_the_email_counter(
     finally:
         server.stop()
     assert statuses.count(401) == 5 and statuses.count(429) == 5, statuses
+
+
+def test_a_parallel_burst_from_one_ip_cannot_outrun_the_ip_counter(api: httpx.Client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(n: int) -> int:  # a different email each time: only the IP counter is in play
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            return _attempt(client, f"sprayed{n}@example.com").status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(guess, range(12)))
+    assert statuses.count(401) == 5 and statuses.count(429) == 7, statuses
+
+
+def test_parallel_wrong_current_passwords_cannot_outrun_the_counter(api: httpx.Client, tenant: Tenant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = login(api, tenant.user_email)["token"]
+
+    def guess(n: int) -> int:
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            return client.post(
+                "/auth/change-password",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"current_password": f"{WRONG} {n}", "new_password": "a brand new passphrase"},
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(guess, range(10)))
+    assert statuses.count(422) == 5 and statuses.count(429) == 5, statuses
 
 
 def test_quiet_counters_are_pruned(api: httpx.Client, clean_engine: Engine, settings: Settings) -> None:

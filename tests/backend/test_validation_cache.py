@@ -116,6 +116,9 @@ def test_a_token_the_cache_knows_is_still_checked_for_its_shape(
     assert httpx.post(url, headers={"Authorization": f"Basic {token}"}).status_code == 401
     assert httpx.post(url, headers={"Authorization": f"Bearer {token}x"}).status_code == 401
     assert httpx.get(url, headers=bearer(token)).status_code == 405
+    # Two Authorization headers: the framework reads the first; the cache must not answer for the second.
+    doubled = httpx.post(url, headers=[("Authorization", "Bearer junk"), ("Authorization", f"Bearer {token}")])
+    assert doubled.status_code == 401
 
 
 def test_logout_on_one_replica_reaches_the_other_within_a_second(

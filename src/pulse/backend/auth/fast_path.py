@@ -46,6 +46,8 @@ class CachedValidation:
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
+                if authorization is not None:
+                    return None  # more than one: let the full stack decide, exactly as it always would
                 authorization = value
             elif name == b"origin":
                 return None  # a browser: the full stack adds the CORS headers it needs

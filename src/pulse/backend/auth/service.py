@@ -131,7 +131,7 @@ def _psycopg(sql: str) -> str:
 # tenant's state, the overrides) and writes everything in one more. Pipelined, a login waits for the
 # database twice: for [BEGIN, lock, lookup] before the hash, and for COMMIT after it. The write is sent
 # while the hash runs, inside a savepoint, so a wrong password only has to roll it back.
-_LOGIN_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%(k)s, 0))"
+_LOGIN_LOCK = _psycopg(throttle.ATTEMPT_LOCK_SQL)
 
 _LOGIN_LOOKUP = """
 SELECT
@@ -164,7 +164,8 @@ WITH reset AS (
 UPDATE users SET last_login_at = %(now)s WHERE id = %(user_id)s
 """
 
-_UPGRADE_HASH = "UPDATE users SET password_hash = %(new_hash)s WHERE id = %(user_id)s"
+# Only over the hash this login checked: never write an old password back over a newer one.
+_UPGRADE_HASH = "UPDATE users SET password_hash = %(new_hash)s WHERE id = %(user_id)s AND password_hash = %(checked)s"
 
 # A refused login (wrong credentials, or throttled before any check) in the tenant's trail; tenant-less when
 # the email is unknown, so no tenant sees attempts on emails it does not have.
@@ -194,9 +195,11 @@ async def login(
                 done = False
                 try:
                     await conn.execute("BEGIN")
-                    # Same-email attempts run one at a time across replicas, so a parallel burst cannot outrun
-                    # the counter; the lookup runs after the lock is held, so it sees the previous attempt's.
-                    await conn.execute(_LOGIN_LOCK, {"k": f"login:{address}"})
+                    # Attempts on one email, and from one IP, run one at a time across replicas, so a parallel
+                    # burst cannot outrun the counters; the lookup runs after the locks are held, so it sees
+                    # the previous attempt's failures (and a password change that committed meanwhile).
+                    await conn.execute(_LOGIN_LOCK, {"k": throttle.email_lock_key(address)})
+                    await conn.execute(_LOGIN_LOCK, {"k": throttle.ip_lock_key(meta.ip)})
                     lookup = conn.cursor(row_factory=namedtuple_row)
                     await lookup.execute(_LOGIN_LOOKUP, {"email": address, "ip": meta.ip})
                     await pipeline.sync()  # wait 1 of 2: BEGIN, lock, lookup
@@ -230,7 +233,9 @@ async def login(
                                 upgraded = await run_in_threadpool(
                                     hash_password, password, iterations=settings.password_iterations
                                 )
-                                await conn.execute(_UPGRADE_HASH, {"new_hash": upgraded, "user_id": row.id})
+                                await conn.execute(
+                                    _UPGRADE_HASH, {"new_hash": upgraded, "user_id": row.id, "checked": stored}
+                                )
                         else:
                             if usable:
                                 await conn.execute("ROLLBACK TO SAVEPOINT login_write")
@@ -495,6 +500,9 @@ def change_password(
     meta: RequestMeta,
 ) -> int:
     """Replace the caller's password after checking the current one; ends the caller's other sessions."""
+    # Held until commit: a login on this account waits, then sees the new hash (and its session cannot slip
+    # in after the other sessions were ended); parallel wrong guesses here count one at a time.
+    throttle.lock_account(db_session=db_session, email=principal.email)
     throttle.check(db_session=db_session, email=principal.email, ip=meta.ip)
     user = db_session.get(User, principal.user_id, with_for_update=True)
     if user is None or not user.active:

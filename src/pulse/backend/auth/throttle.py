@@ -5,6 +5,10 @@ A failure increments both counters; reaching `login_max_failures` locks the key 
 starts over only after a quiet window both since its last failure and since its lock ended, so waiting out
 a lock does not reset the back-off. A successful login clears the email's counter but never the IP's:
 otherwise one valid account would let an attacker reset the IP counter at will.
+
+Attempts on one email, and attempts from one IP, run one at a time on every replica (transaction-level
+advisory locks taken before the counters are read), so a parallel burst cannot outrun either counter. The
+email lock also orders a login against a password change of the same account.
 """
 
 from __future__ import annotations
@@ -16,6 +20,25 @@ from sqlalchemy.orm import Session
 
 from pulse.core.config import Settings
 from pulse.core.errors import Throttled
+
+# Always email first, then IP: one order everywhere, so two attempts can never wait for each other.
+ATTEMPT_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"
+
+
+def email_lock_key(email: str) -> str:
+    """The advisory-lock key that serialises attempts on one account."""
+    return f"login:{email}"
+
+
+def ip_lock_key(ip: str) -> str:
+    """The advisory-lock key that serialises attempts from one client IP."""
+    return f"login-ip:{ip}"
+
+
+def lock_account(*, db_session: Session, email: str) -> None:
+    """Wait for, then hold until commit, the account's attempt lock (what a login on it holds)."""
+    db_session.execute(text(ATTEMPT_LOCK_SQL), {"k": email_lock_key(email)})
+
 
 _QUIET = (
     "(t.last_failure_at < now() - make_interval(mins => :window)"
