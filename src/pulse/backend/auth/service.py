@@ -216,11 +216,7 @@ async def login(
                     else:
                         stored: str | None = row.password_hash
                         # Unknown emails still pay for one hash: timing must not reveal which emails exist.
-                        # Submitted to a thread now (not when first awaited), so the hash runs while the event
-                        # loop signs the token and sends the write.
-                        hashing = asyncio.get_running_loop().run_in_executor(
-                            None, verify_password, password, stored or dummy_hash(settings.password_iterations)
-                        )
+                        hashing = await _start_hash(password, stored or dummy_hash(settings.password_iterations))
                         usable = bool(stored and row.user_active and row.client_active)
                         if usable:
                             # While the hash runs: sign the token and send the session's write (no wait).
@@ -263,6 +259,28 @@ async def login(
         "login_succeeded", user_id=result.user.id, client_id=result.user.client_id, session_id=str(result.session_id)
     )
     return result
+
+
+async def _start_hash(password: str, stored: str) -> asyncio.Future[bool]:
+    """Start checking a password in a worker thread; returns once the thread runs, not when it is done.
+
+    The event loop then signs the token and sends the write while the hash runs. Waiting for the start
+    matters: busy with that Python work, the loop would hold the GIL, and the thread could not begin.
+    """
+    loop = asyncio.get_running_loop()
+    running: asyncio.Future[None] = loop.create_future()
+
+    def started() -> None:
+        if not running.done():  # the request may have been cancelled meanwhile
+            running.set_result(None)
+
+    def check() -> bool:
+        loop.call_soon_threadsafe(started)
+        return verify_password(password, stored)
+
+    hashing = loop.run_in_executor(None, check)
+    await running
+    return hashing
 
 
 async def _queue_failure(
