@@ -32,14 +32,7 @@ async def login(body: schemas.LoginRequest, request: Request, settings: AppSetti
     result = await auth_service.login(
         pool=request.app.state.auth_pool, settings=settings, email=body.email, password=body.password, meta=meta
     )
-    answer = schemas.LoginResponse(
-        token=result.token,
-        session_id=result.session_id,
-        expires_at=result.expires_at,
-        user=UserBrief.model_validate(result.user),
-        permissions=permission_list(result.permissions),
-    )
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return Response(result.answer, media_type="application/json")
 
 
 def _logout(db_session: DbSession, settings: AppSettings, token: BearerToken, meta: Meta) -> schemas.LogoutResponse:

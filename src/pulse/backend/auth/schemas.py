@@ -96,3 +96,25 @@ class CurrentSessionResponse(BaseModel):
     expires_at: datetime
     ip_address: str | None
     user_agent: str | None
+
+
+def login_answer(
+    *,
+    token: str,
+    session_id: uuid.UUID,
+    expires_at: datetime,
+    user: object,
+    permissions: frozenset[tuple[str, str]],
+) -> bytes:
+    """The JSON body of a successful `/auth/login` (`user` has UserBrief's attributes)."""
+    return (
+        LoginResponse(
+            token=token,
+            session_id=session_id,
+            expires_at=expires_at,
+            user=UserBrief.model_validate(user),
+            permissions=permission_list(permissions),
+        )
+        .model_dump_json()
+        .encode()
+    )

@@ -105,6 +105,7 @@ class LoginResult:
     expires_at: datetime
     user: LoginUser
     permissions: frozenset[tuple[str, str]]
+    answer: bytes  # the JSON body, built while the hash runs
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,12 @@ def _open_session(*, settings: Settings, row: Any, meta: RequestMeta) -> tuple[L
         expires_at=expires_at,
     )
     permissions = rbac_service.effective(user.role, [(r, a, bool(g)) for r, a, g in row.overrides])
-    result = LoginResult(token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions)
+    answer = auth_schemas.login_answer(
+        token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions
+    )
+    result = LoginResult(
+        token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions, answer=answer
+    )
     params = {
         "session_id": session_id,
         "client_id": user.client_id,
