@@ -98,14 +98,11 @@ class LoginUser:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A new session and its token (the only time the token exists outside the client)."""
+    """A new session: who it is for, and the answer carrying its token (the only time the token leaves)."""
 
-    token: str
     session_id: uuid.UUID
-    expires_at: datetime
     user: LoginUser
-    permissions: frozenset[tuple[str, str]]
-    answer: bytes  # the JSON body, built while the hash runs
+    answer: bytes  # the JSON body (token, session, user, permissions), built while the hash runs
 
 
 @dataclass(frozen=True)
@@ -349,9 +346,7 @@ def _open_session(*, settings: Settings, row: Any, meta: RequestMeta) -> tuple[L
     answer = auth_schemas.login_answer(
         token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions
     )
-    result = LoginResult(
-        token=token, session_id=session_id, expires_at=expires_at, user=user, permissions=permissions, answer=answer
-    )
+    result = LoginResult(session_id=session_id, user=user, answer=answer)
     params = {
         "session_id": session_id,
         "client_id": user.client_id,
