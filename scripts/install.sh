@@ -16,6 +16,9 @@ if [ -f frontend/package-lock.json ]; then
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+echo "==> GitHub's GraphQL schema for the simulator (tools/github-graphql-schema)"
+(cd tools/github-graphql-schema && npm ci --no-audit --no-fund --loglevel=error)
+
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "==> Debian's chromium for browser tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
