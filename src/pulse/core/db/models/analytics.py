@@ -184,7 +184,7 @@ class DeploymentRule(Base, BaseEntity):
     __table_args__ = (
         _scope_index("uq_deployment_rules_scope"),
         CheckConstraint("scope IN ('tenant', 'integration', 'team')"),
-        CheckConstraint("source IN ('deployment', 'workflow_run', 'release')"),
+        CheckConstraint("source IN ('deployment', 'workflow_run', 'release', 'pipeline', 'push')"),
         CheckConstraint(_SCOPE_CHECK),
     )
 
@@ -262,7 +262,7 @@ class MetricIncident(Base, BaseEntity):
         Index("uq_metric_incidents_source_incident", "source", "incident_id", unique=True),
         Index("ix_metric_incidents_client_opened", "client_id", "opened_at"),
         Index("ix_metric_incidents_deployment", "deployment_id"),
-        CheckConstraint("source IN ('github', 'jira')"),
+        CheckConstraint("source IN ('github', 'jira', 'gitlab', 'pagerduty', 'opsgenie', 'push')"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Identity, Index, Integer, Numeric, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -267,6 +279,32 @@ class GithubIssue(Base, IngestedMixin):
     author_login: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    source_updated_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+
+
+class Incident(Base, IngestedMixin):
+    """An incident from an incident tool (PagerDuty, Opsgenie) or pushed through the push API (migration 0008)."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("client_id", "integration_id", "external_id", name="uq_incidents_external"),
+        Index("ix_incidents_client_opened", "client_id", "opened_at"),
+        Index("ix_incidents_service", "client_id", "integration_id", "service_id"),
+        CheckConstraint("source IN ('pagerduty', 'opsgenie', 'push')"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("''"))
+    status: Mapped[str] = mapped_column(Text, nullable=False)
+    severity: Mapped[str | None] = mapped_column(Text)
+    service_id: Mapped[str | None] = mapped_column(Text)
+    service_name: Mapped[str | None] = mapped_column(Text)
+    repository_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("repositories.id"))
+    url: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
     source_updated_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 
