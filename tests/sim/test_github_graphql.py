@@ -210,3 +210,403 @@ def test_missing_repository_is_null_with_not_found(github: httpx.Client) -> None
 @pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
 def test_get_is_not_a_query(github: httpx.Client, path: str) -> None:
     assert github.get(path).status_code in (404, 405)
+
+
+PULL_FIELDS = """
+  id databaseId number title body state isDraft createdAt updatedAt closedAt mergedAt
+  author { login } headRefName headRefOid baseRefName mergeCommit { oid }
+  additions deletions changedFiles labels(first: 20) { nodes { name } }
+  reviews(first: 100) { totalCount nodes { id databaseId state author { login } submittedAt createdAt } }
+  commits(first: 100) { totalCount nodes { commit {
+    oid authoredDate committedDate author { name email date user { login } } committer { date } } } }
+  reviewThreads(first: 50) { nodes { comments(first: 5) { nodes {
+    id databaseId body path line createdAt updatedAt author { login } commit { oid }
+    pullRequestReview { databaseId } } } } }
+  comments { totalCount }
+"""
+
+
+def rest_all(client: httpx.Client, url: str, **params: Any) -> list[Any]:
+    """Every item of a REST list (100 a page)."""
+    out: list[Any] = []
+    page = 1
+    while True:
+        batch = client.get(url, params={**params, "per_page": 100, "page": page}).json()
+        out += batch
+        if len(batch) < 100:
+            return out
+        page += 1
+
+
+def test_pull_requests_equal_the_rest_routes(github: httpx.Client) -> None:
+    query = f"{{ repository({REPO_ARGS}) {{ pullRequests(first: 100) {{ nodes {{ {PULL_FIELDS} }} }} }} }}"
+    body = gql(github, query)
+    assert "errors" not in body
+    nodes = {n["number"]: n for n in body["data"]["repository"]["pullRequests"]["nodes"]}
+    listed = rest_all(github, "/repos/acme/payments-api/pulls", state="all")
+    assert set(nodes) == {p["number"] for p in listed}
+    for rest in listed[:20]:
+        g = nodes[rest["number"]]
+        detail = github.get(f"/repos/acme/payments-api/pulls/{rest['number']}").json()
+        assert (g["databaseId"], g["id"], g["title"], g["body"]) == (
+            rest["id"],
+            rest["node_id"],
+            rest["title"],
+            rest["body"],
+        )
+        expected_state = "MERGED" if rest["merged_at"] else rest["state"].upper()
+        assert g["state"] == expected_state and g["isDraft"] == rest["draft"]
+        assert [g["createdAt"], g["updatedAt"], g["closedAt"], g["mergedAt"]] == [
+            rest["created_at"],
+            rest["updated_at"],
+            rest["closed_at"],
+            rest["merged_at"],
+        ]
+        assert g["author"]["login"] == rest["user"]["login"]
+        assert (g["headRefName"], g["headRefOid"], g["baseRefName"]) == (
+            rest["head"]["ref"],
+            rest["head"]["sha"],
+            rest["base"]["ref"],
+        )
+        assert (g["mergeCommit"] or {}).get("oid") == (rest["merge_commit_sha"] if rest["merged_at"] else None)
+        assert (g["additions"], g["deletions"], g["changedFiles"]) == (
+            detail["additions"],
+            detail["deletions"],
+            detail["changed_files"],
+        )
+        assert [x["name"] for x in g["labels"]["nodes"]] == [x["name"] for x in rest["labels"]]
+        reviews = github.get(f"/repos/acme/payments-api/pulls/{rest['number']}/reviews").json()
+        assert g["reviews"]["totalCount"] == len(reviews)
+        assert [
+            (r["databaseId"], r["id"], r["state"], r["author"]["login"], r["submittedAt"])
+            for r in g["reviews"]["nodes"]
+        ] == [(r["id"], r["node_id"], r["state"], r["user"]["login"], r["submitted_at"]) for r in reviews]
+        commits = github.get(f"/repos/acme/payments-api/pulls/{rest['number']}/commits").json()
+        assert g["commits"]["totalCount"] == detail["commits"] == len(commits)
+        assert [
+            (
+                c["commit"]["oid"],
+                c["commit"]["authoredDate"],
+                c["commit"]["committedDate"],
+                c["commit"]["author"]["name"],
+                c["commit"]["author"]["email"],
+                (c["commit"]["author"]["user"] or {}).get("login"),
+            )
+            for c in g["commits"]["nodes"]
+        ] == [
+            (
+                c["sha"],
+                c["commit"]["author"]["date"],
+                c["commit"]["committer"]["date"],
+                c["commit"]["author"]["name"],
+                c["commit"]["author"]["email"],
+                (c["author"] or {}).get("login"),
+            )
+            for c in commits
+        ]
+        comments = github.get(f"/repos/acme/payments-api/pulls/{rest['number']}/comments").json()
+        threads = [c for t in g["reviewThreads"]["nodes"] for c in t["comments"]["nodes"]]
+        assert len(threads) == detail["review_comments"] == len(comments)
+        assert sorted(
+            (
+                c["databaseId"],
+                c["id"],
+                c["body"],
+                c["path"],
+                c["line"],
+                c["createdAt"],
+                c["updatedAt"],
+                c["author"]["login"],
+                c["commit"]["oid"],
+                c["pullRequestReview"]["databaseId"],
+            )
+            for c in threads
+        ) == sorted(
+            (
+                c["id"],
+                c["node_id"],
+                c["body"],
+                c["path"],
+                c["line"],
+                c["created_at"],
+                c["updated_at"],
+                c["user"]["login"],
+                c["commit_id"],
+                c["pull_request_review_id"],
+            )
+            for c in comments
+        )
+        assert g["comments"]["totalCount"] == detail["comments"]
+
+
+def test_deployments_releases_and_issues_equal_the_rest_routes(github: httpx.Client) -> None:
+    query = f"""{{ repository({REPO_ARGS}) {{
+      deployments(first: 100, orderBy: {{field: CREATED_AT, direction: DESC}}) {{ totalCount nodes {{
+        id databaseId environment commitOid commit {{ oid }} ref {{ name }} creator {{ login }} createdAt updatedAt
+        state latestStatus {{ state }} statuses(first: 100) {{ totalCount nodes {{ state createdAt updatedAt }} }} }} }}
+      releases(first: 100, orderBy: {{field: CREATED_AT, direction: DESC}}) {{ nodes {{
+        id databaseId name tagName tagCommit {{ oid }} isDraft isPrerelease publishedAt createdAt }} }}
+      issues(first: 100, filterBy: {{since: "2000-01-01T00:00:00Z"}}) {{ nodes {{
+        id databaseId number title state createdAt updatedAt closedAt author {{ login }}
+        labels(first: 10) {{ nodes {{ name }} }} }} }}
+    }} }}"""
+    data = gql(github, query)["data"]["repository"]
+    deployments = rest_all(github, "/repos/acme/payments-api/deployments")
+    assert data["deployments"]["totalCount"] == len(deployments) > 0
+    assert len(deployments) <= 100, "the small dataset fits one page"
+    saw_inactive = False
+    for g, rest in zip(data["deployments"]["nodes"], deployments, strict=True):
+        assert (g["databaseId"], g["id"], g["environment"], g["commitOid"], g["ref"]["name"]) == (
+            rest["id"],
+            rest["node_id"],
+            rest["environment"],
+            rest["sha"],
+            rest["ref"],
+        )
+        assert g["commit"]["oid"] == rest["sha"] and g["creator"]["login"] == rest["creator"]["login"]
+        assert (g["createdAt"], g["updatedAt"]) == (rest["created_at"], rest["updated_at"])
+        statuses = github.get(f"/repos/acme/payments-api/deployments/{rest['id']}/statuses").json()
+        assert [(s["state"].lower(), s["createdAt"]) for s in g["statuses"]["nodes"]] == [
+            (s["state"], s["created_at"]) for s in statuses
+        ]
+        assert g["latestStatus"]["state"] == statuses[0]["state"].upper()
+        saw_inactive |= any(s["state"] == "INACTIVE" for s in g["statuses"]["nodes"])
+    assert saw_inactive
+    releases = rest_all(github, "/repos/acme/payments-api/releases")
+    assert [
+        (
+            r["databaseId"],
+            r["id"],
+            r["name"],
+            r["tagName"],
+            r["tagCommit"]["oid"],
+            r["isDraft"],
+            r["isPrerelease"],
+            r["publishedAt"],
+            r["createdAt"],
+        )
+        for r in data["releases"]["nodes"]
+    ] == [
+        (
+            r["id"],
+            r["node_id"],
+            r["name"],
+            r["tag_name"],
+            r["target_commitish"],
+            r["draft"],
+            r["prerelease"],
+            r["published_at"],
+            r["created_at"],
+        )
+        for r in releases
+    ]
+    issues = [
+        i
+        for i in rest_all(github, "/repos/acme/payments-api/issues", state="all", direction="asc")
+        if "pull_request" not in i
+    ]
+    assert [
+        (
+            i["databaseId"],
+            i["id"],
+            i["number"],
+            i["title"],
+            i["state"].lower(),
+            i["createdAt"],
+            i["updatedAt"],
+            i["closedAt"],
+            i["author"]["login"],
+            [x["name"] for x in i["labels"]["nodes"]],
+        )
+        for i in data["issues"]["nodes"]
+    ] == [
+        (
+            i["id"],
+            i["node_id"],
+            i["number"],
+            i["title"],
+            i["state"],
+            i["created_at"],
+            i["updated_at"],
+            i["closed_at"],
+            i["user"]["login"],
+            [x["name"] for x in i["labels"]],
+        )
+        for i in issues
+    ]
+    incidents = gql(
+        github, f'{{ repository({REPO_ARGS}) {{ issues(first: 100, labels: ["incident"]) {{ totalCount }} }} }}'
+    )
+    assert incidents["data"]["repository"]["issues"]["totalCount"] == sum(
+        "incident" in [x["name"].lower() for x in i["labels"]] for i in issues
+    )
+
+
+def test_nested_connection_pages_through_node_follow_ups(github: httpx.Client, ds: Dataset) -> None:
+    repo = ds.repository("payments-api")
+    big = max(repo.pulls, key=lambda p: len(p.commits))
+    assert len(big.commits) > 2
+    page = gql(
+        github,
+        f"""{{ repository({REPO_ARGS}) {{ pullRequests(first: 100) {{ nodes {{ id number
+            commits(first: 2) {{ totalCount pageInfo {{ hasNextPage endCursor }}
+            nodes {{ commit {{ oid }} }} }} }} }} }} }}""",
+    )["data"]["repository"]["pullRequests"]["nodes"]
+    first = next(p for p in page if p["number"] == big.number)
+    oids = [n["commit"]["oid"] for n in first["commits"]["nodes"]]
+    info = first["commits"]["pageInfo"]
+    follow_up = """query($id: ID!, $after: String) { node(id: $id) { ... on PullRequest { number
+        commits(first: 2, after: $after) { pageInfo { hasNextPage endCursor } nodes { commit { oid } } } } } }"""
+    while info["hasNextPage"]:
+        node = gql(github, follow_up, {"id": first["id"], "after": info["endCursor"]})["data"]["node"]
+        assert node["number"] == big.number
+        oids += [n["commit"]["oid"] for n in node["commits"]["nodes"]]
+        info = node["commits"]["pageInfo"]
+    assert oids == [c.sha for c in big.commits] and first["commits"]["totalCount"] == len(big.commits)
+    # `last`/`before` walk backwards.
+    tail = gql(
+        github,
+        f"""{{ node(id: "{first["id"]}") {{ ... on PullRequest {{
+        commits(last: 2) {{ pageInfo {{ hasPreviousPage }} nodes {{ commit {{ oid }} }} }} }} }} }}""",
+    )
+    commits = tail["data"]["node"]["commits"]
+    assert [n["commit"]["oid"] for n in commits["nodes"]] == [c.sha for c in big.commits[-2:]]
+    assert commits["pageInfo"]["hasPreviousPage"]
+
+
+def test_nodes_resolve_global_ids_of_every_kind(github: httpx.Client, ds: Dataset) -> None:
+    repo = ds.repository("payments-api")
+    pr = next(p for p in repo.pulls if p.reviews)
+    rest_pr = github.get(f"/repos/acme/payments-api/pulls/{pr.number}").json()
+    review = github.get(f"/repos/acme/payments-api/pulls/{pr.number}/reviews").json()[0]
+    dep = github.get("/repos/acme/payments-api/deployments").json()[0]
+    rel = github.get("/repos/acme/payments-api/releases").json()[0]
+    ids = [rest_pr["node_id"], "bm9wZQ", review["node_id"], dep["node_id"], rel["node_id"]]
+    body = gql(
+        github,
+        """query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
+            ... on PullRequest { number } ... on PullRequestReview { databaseId }
+            ... on Deployment { databaseId } ... on Release { tagName } } }""",
+        {"ids": ids},
+    )
+    assert body["data"]["nodes"] == [
+        {"__typename": "PullRequest", "id": ids[0], "number": pr.number},
+        None,
+        {"__typename": "PullRequestReview", "id": ids[2], "databaseId": review["id"]},
+        {"__typename": "Deployment", "id": ids[3], "databaseId": dep["id"]},
+        {"__typename": "Release", "id": ids[4], "tagName": rel["tag_name"]},
+    ]
+    [error] = body["errors"]
+    assert error["type"] == "NOT_FOUND" and error["path"] == ["nodes", 1]
+
+
+def test_main_branch_history_and_object(github: httpx.Client, ds: Dataset) -> None:
+    repo = ds.repository("payments-api")
+    since = repo.main[-10].committed_at.isoformat()
+    body = gql(
+        github,
+        f"""query($since: GitTimestamp) {{ repository({REPO_ARGS}) {{
+          defaultBranchRef {{ name target {{ ... on Commit {{ oid history(first: 100, since: $since) {{
+            totalCount nodes {{ oid }} }} }} }} }}
+          object(expression: "{repo.main[5].sha[:10]}") {{ ... on Commit {{ oid }} }} }} }}""",
+        {"since": since},
+    )["data"]["repository"]
+    ref = body["defaultBranchRef"]
+    assert ref["name"] == "main" and ref["target"]["oid"] == repo.main[-1].sha
+    expected = [c.sha for c in reversed(repo.main) if c.committed_at >= repo.main[-10].committed_at]
+    assert [n["oid"] for n in ref["target"]["history"]["nodes"]] == expected
+    assert body["object"] == {"oid": repo.main[5].sha}
+
+
+def test_organization_repositories(github: httpx.Client, ds: Dataset) -> None:
+    body = gql(
+        github,
+        """{ organization(login: "acme") { login repositories(first: 2, orderBy: {field: NAME, direction: ASC}) {
+            totalCount pageInfo { hasNextPage } nodes { name nameWithOwner owner { login } } } } }""",
+    )
+    repos = body["data"]["organization"]["repositories"]
+    names = sorted(r.name for r in ds.repositories)
+    assert repos["totalCount"] == len(names) and repos["pageInfo"]["hasNextPage"]
+    assert [r["name"] for r in repos["nodes"]] == names[:2]
+    assert repos["nodes"][0]["nameWithOwner"] == f"acme/{names[0]}"
+    missing = gql(github, '{ organization(login: "other") { login } }')
+    assert missing["data"] == {"organization": None} and missing["errors"][0]["type"] == "NOT_FOUND"
+
+
+def test_bad_cursor_is_an_error_not_a_crash(github: httpx.Client) -> None:
+    body = gql(github, f'{{ repository({REPO_ARGS}) {{ pullRequests(first: 2, after: "garbage") {{ totalCount }} }} }}')
+    assert body["errors"][0]["type"] == "INVALID_CURSOR_ARGUMENTS"
+    assert body["data"] == {"repository": None}
+
+
+# --- faults --------------------------------------------------------------------------------------------
+
+SMALL_QUERY = "{ viewer { login } }"
+
+
+def test_graphql_can_be_switched_off_for_the_rest_fallback(github: httpx.Client, sim: RunningSimulator) -> None:
+    configure(sim, graphql={"enabled": False})
+    for path in ("/graphql", "/api/graphql"):
+        response = github.post(path, json={"query": SMALL_QUERY})
+        assert response.status_code == 404 and response.json()["message"] == "Not Found"
+    assert github.get("/repos/acme/payments-api").status_code == 200
+    configure(sim, graphql={"enabled": True})
+    assert gql(github, SMALL_QUERY)["data"]["viewer"]["login"] == "pulse-sim"
+
+
+def test_next_queries_get_502(github: httpx.Client, sim: RunningSimulator) -> None:
+    view = configure(sim, graphql={"fail_next": 2})
+    assert view["graphql"]["fail_next"] == 2
+    assert [github.post("/graphql", json={"query": SMALL_QUERY}).status_code for _ in range(3)] == [502, 502, 200]
+    assert httpx.get(f"{sim.base_url}/_sim/config").json()["graphql"]["fail_next"] == 0
+    stats = httpx.get(f"{sim.base_url}/_sim/stats").json()
+    assert stats["faults"]["error_502"] == 2 and stats["graphql"]["points"] == 1
+
+
+def test_big_pages_time_out_with_502_and_smaller_pages_pass(github: httpx.Client, sim: RunningSimulator) -> None:
+    configure(sim, graphql={"max_page_size": 50})
+    query = f"""query($n: Int!) {{ repository({REPO_ARGS}) {{
+        pullRequests(first: 20) {{ nodes {{ commits(first: $n) {{ totalCount }} }} }} }} }}"""
+    assert github.post("/graphql", json={"query": query, "variables": {"n": 100}}).status_code == 502
+    assert github.post("/graphql", json={"query": query, "variables": {"n": 50}}).status_code == 200
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_limits_answer_with_retry_after(github: httpx.Client, sim: RunningSimulator, status: int) -> None:
+    sim.app.state.config.secondary_status = status
+    configure(sim, graphql={"secondary_next": 1}, secondary_retry_after=7)
+    limited = github.post("/graphql", json={"query": SMALL_QUERY})
+    assert limited.status_code == status and limited.headers["retry-after"] == "7"
+    assert "secondary rate limit" in limited.json()["message"]
+    assert limited.headers["x-ratelimit-resource"] == "graphql"
+    assert github.post("/graphql", json={"query": SMALL_QUERY}).status_code == 200
+    configure(sim, secondary_limit_every=2)
+    codes = [github.post("/graphql", json={"query": SMALL_QUERY}).status_code for _ in range(4)]
+    assert codes.count(status) == 2
+
+
+def test_rate_limited_error_on_demand(github: httpx.Client, sim: RunningSimulator) -> None:
+    configure(sim, graphql={"rate_limited_next": 1})
+    body = gql(github, SMALL_QUERY)
+    assert body["errors"][0]["type"] == "RATE_LIMITED" and "data" not in body
+    assert gql(github, SMALL_QUERY)["data"]["viewer"]["login"] == "pulse-sim"
+
+
+def test_partial_errors_per_repository(github: httpx.Client, sim: RunningSimulator) -> None:
+    configure(sim, graphql={"repository_errors": {"payments-api": "FORBIDDEN", "web-app": "NOT_FOUND"}})
+    names = [r.name for r in sim.app.dataset.repositories]
+    assert "payments-api" in names and "web-app" in names
+    query = (
+        "{ "
+        + " ".join(f'r{i}: repository(owner: "acme", name: "{name}") {{ name }}' for i, name in enumerate(names))
+        + " }"
+    )
+    body = gql(github, query)
+    by_alias = {f"r{i}": name for i, name in enumerate(names)}
+    for alias, value in body["data"].items():
+        assert (value is None) == (by_alias[alias] in ("payments-api", "web-app"))
+    errors = {e["path"][0]: e for e in body["errors"]}
+    forbidden = errors[f"r{names.index('payments-api')}"]
+    assert forbidden["type"] == "FORBIDDEN" and "SAML enforcement" in forbidden["message"]
+    assert forbidden["extensions"] == {"saml_failure": True}
+    assert errors[f"r{names.index('web-app')}"]["type"] == "NOT_FOUND"

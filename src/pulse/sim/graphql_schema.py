@@ -5,8 +5,19 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from graphql import GraphQLSchema, build_ast_schema, parse
+from graphql import (
+    GraphQLInt,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    build_ast_schema,
+    parse,
+)
 
 SCHEMA_ENV = "PULSE_GITHUB_GRAPHQL_SCHEMA"
 INSTALL_HINT = "bash scripts/install.sh (or: cd tools/github-graphql-schema && npm ci)"
@@ -38,7 +49,43 @@ def _load(path: Path) -> GraphQLSchema:
     # two EnterpriseOwnerInfo fields defined twice (identically; the last one is kept) and deprecated
     # implementations of non-deprecated interface fields (Project.id, PullRequest.databaseId, ...).
     # Queries are still validated in full against it.
-    return build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
+    schema = build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
+    _widen_int_outputs(schema)
+    return schema
+
+
+def _serialize_wide_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(GraphQLInt.serialize(value))
+
+
+# GitHub types `databaseId` as a 32-bit Int while its real issue and deployment ids have outgrown 2^31 (hence
+# its `fullDatabaseId`); the simulator's ids are that large too, so output Ints are served whole instead of
+# failing. Arguments keep the standard Int, so `first: 101` and friends are still checked as on GitHub.
+_WIDE_INT = GraphQLScalarType(
+    "WideInt",
+    serialize=_serialize_wide_int,
+    parse_value=GraphQLInt.parse_value,
+    parse_literal=GraphQLInt.parse_literal,
+    description=GraphQLInt.description,
+)
+_WIDE_INT.name = "Int"  # graphql-core refuses to construct a scalar under a standard name; errors read "Int"
+
+
+def _rewrap(kind: Any) -> Any:
+    if isinstance(kind, GraphQLNonNull):
+        return GraphQLNonNull(_rewrap(kind.of_type))
+    if isinstance(kind, GraphQLList):
+        return GraphQLList(_rewrap(kind.of_type))
+    return _WIDE_INT if kind is GraphQLInt else kind
+
+
+def _widen_int_outputs(schema: GraphQLSchema) -> None:
+    for kind in schema.type_map.values():
+        if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType):
+            for field in kind.fields.values():
+                field.type = _rewrap(field.type)
 
 
 def github_schema() -> GraphQLSchema:
