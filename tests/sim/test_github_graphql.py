@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from pulse.sim.dataset import Dataset
+from pulse.sim.graphql_schema import SCHEMA_ENV, SchemaMissingError, github_schema
 from pulse.sim.server import RunningSimulator
 from tests.sim.conftest import configure
 
@@ -610,3 +612,15 @@ def test_partial_errors_per_repository(github: httpx.Client, sim: RunningSimulat
     assert forbidden["type"] == "FORBIDDEN" and "SAML enforcement" in forbidden["message"]
     assert forbidden["extensions"] == {"saml_failure": True}
     assert errors[f"r{names.index('web-app')}"]["type"] == "NOT_FOUND"
+
+
+def test_missing_schema_names_the_install_command(
+    github: httpx.Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(SCHEMA_ENV, str(tmp_path / "schema.graphql"))
+    with pytest.raises(SchemaMissingError, match=r"scripts/install\.sh"):
+        github_schema()
+    response = github.post("/graphql", json={"query": SMALL_QUERY})
+    assert response.status_code == 500 and "scripts/install.sh" in response.json()["message"]
+    monkeypatch.delenv(SCHEMA_ENV)
+    assert gql(github, SMALL_QUERY)["data"]["viewer"]["login"] == "pulse-sim"

@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute, Route
 from pulse.sim.endpoint import Endpoint, SimState, github_error, json_bytes
 from pulse.sim.faults import Fault
 from pulse.sim.graphql_cost import QueryCost, query_cost
-from pulse.sim.graphql_schema import github_schema
+from pulse.sim.graphql_schema import SchemaMissingError, github_schema
 from pulse.sim.graphql_views import SAML_MESSAGE, Views, not_found
 from pulse.sim.ratelimit import Quota
 
@@ -172,7 +172,12 @@ class GraphQLEndpoint(Endpoint):
         except ValueError:
             state.stats.record(api=self.api, route=self.route, status=400, charged_to=None)
             return 400, json_bytes({"message": "Problems parsing JSON", "documentation_url": GRAPHQL_DOCS}), {}
-        prepared = prepare(body)
+        try:
+            prepared = prepare(body)
+        except SchemaMissingError as exc:
+            # An install problem, not a GitHub answer: say what to run instead of a bare 500.
+            state.stats.record(api=self.api, route=self.route, status=500, charged_to=None)
+            return 500, json_bytes(github_error(500, str(exc), GRAPHQL_DOCS)), {}
         if isinstance(prepared, list):
             return self._errors(prepared, quota)
         cost = prepared.cost
