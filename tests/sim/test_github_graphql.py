@@ -77,6 +77,10 @@ def test_connections_need_first_or_last_of_at_most_100(github: httpx.Client) -> 
     assert messages(too_many) == [
         "Requesting 101 records on the `repositories` connection exceeds the `first` limit of 100 records."
     ]
+    both = gql(github, f"{{ repository({REPO_ARGS}) {{ pullRequests(first: 5, last: 5) {{ nodes {{ number }} }} }} }}")
+    assert messages(both) == [
+        "Passing both `first` and `last` to paginate the `pullRequests` connection is not supported."
+    ]
     # A bare totalCount needs no page bounds.
     counted = gql(github, f"{{ repository({REPO_ARGS}) {{ pullRequests {{ totalCount }} }} }}")
     assert counted["data"]["repository"]["pullRequests"]["totalCount"] == 60
