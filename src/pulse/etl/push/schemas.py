@@ -41,7 +41,8 @@ class DeploymentPush(Strict):
     ref: str | None = Field(default=None, min_length=1, max_length=255)
     status: DeploymentStatus
     started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
+    # Validated when omitted too: a finished status needs it.
+    finished_at: AwareDatetime | None = Field(default=None, validate_default=True)
 
     @field_validator("environment")
     @classmethod
