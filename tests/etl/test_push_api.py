@@ -501,3 +501,59 @@ def test_pushes_are_rate_limited_per_token(
             assert response.status_code == 429
     finally:
         replica.stop()
+
+
+# --- DORA from pushed deployments -----------------------------------------------------------------------------
+
+
+def test_pushed_deployments_give_the_hand_computed_dora_figures(
+    admin: httpx.Client, push: tuple[int, str], etl_server: ThreadServer, seed: Seed
+) -> None:
+    integration_id, token = push
+    repo = seed.repo("acme/web")
+    pr1 = seed.pr(repo, 1, first_commit_at=at(11, 2), opened_at=at(11, 2, 1), merged_at=at(11, 2, 10))
+    pr2 = seed.pr(repo, 2, first_commit_at=at(11, 3), opened_at=at(11, 3, 2), merged_at=at(11, 4, 12))
+    pr3 = seed.pr(repo, 3, first_commit_at=at(11, 5, 6), opened_at=at(11, 5, 7), merged_at=at(11, 6))
+    seed.pr(repo, 4, first_commit_at=at(11, 19), opened_at=at(11, 19), merged_at=at(11, 20))  # after every deploy
+    seed.deployment(repo, at(11, 10))  # a GitHub deployment: not counted while the rule says "push"
+    [rule] = [r for r in admin.get("/settings/deployment-rules").json()["items"] if r["scope"] == "tenant"]
+    changed = admin.patch(f"/settings/deployment-rules/{rule['id']}", json={"source": "push"})
+    assert changed.status_code == 200, changed.text
+
+    def send(key: str, environment: str, status: str, started: str, finished: str | None) -> int:
+        body = deployment(
+            deployment_id=key, repository="acme/web", environment=environment, status=status,
+            started_at=started, finished_at=finished, sha=hashlib.sha1(key.encode()).hexdigest(),
+        )  # fmt: skip
+        with pusher(etl_server, token) as client:
+            response = client.post(f"/push/{integration_id}/deployments", json=body)
+        assert response.status_code in (200, 201), response.text
+        return int(response.json()["id"])
+
+    d1 = send("d1", "production", "success", "2026-11-03T09:00:00Z", "2026-11-03T12:00:00Z")
+    send("d2", "staging", "success", "2026-11-04T23:00:00Z", "2026-11-05T00:00:00Z")
+    send("d3", "production", "failure", "2026-11-05T11:00:00Z", "2026-11-05T12:00:00Z")
+    send("d4", "production", "in_progress", "2026-11-06T10:00:00Z", None)
+    d4 = send("d4", "production", "success", "2026-11-06T10:00:00+00:00", "2026-11-06T13:00:00+01:00")
+    send("d5", "production", "in_progress", "2026-11-20T10:00:00Z", None)
+
+    november = {"from": "2026-11-01", "to": "2026-11-30"}
+    body = admin.get("/metrics/dora", params=november).json()
+    # Production successes: d1 (11-03) and d4 (11-06 12:00 UTC); d2 is staging, d3 failed, d5 is unfinished.
+    assert body["deployment_frequency"]["deployments"] == 2
+    assert body["deployment_frequency"]["deployment_days"] == 2
+    # d1 ships PR 1 (merged before it): 11-03 12:00 - 11-02 00:00 = 36 h. d4 ships what merged after d1 finished:
+    # PR 2 (11-06 12:00 - 11-03 00:00 = 84 h) and PR 3 (11-06 12:00 - 11-05 06:00 = 30 h). Median of 30, 36, 84.
+    lead = body["lead_time_for_changes"]
+    assert lead["changes"] == 3 and lead["median_hours"] == 36
+    changes = admin.get("/metrics/dora/changes", params={**november, "sort": "number", "order": "asc"}).json()
+    shipped = [(c["number"], c["deployment_id"], c["lead_time_hours"]) for c in changes["items"]]
+    assert shipped == [(1, d1, 36), (2, d4, 84), (3, d4, 30)]
+    assert {pr1, pr2, pr3} == {c["pull_request_id"] for c in changes["items"]}
+    deployments = admin.get("/metrics/dora/deployments", params={**november, "sort": "finished_at", "order": "asc"})
+    assert [(d["id"], d["changes"]) for d in deployments.json()["items"]] == [(d1, 1), (d4, 2)]
+
+    # A deactivated push integration's deployments leave the metrics with it.
+    assert admin.post(f"/integrations/{integration_id}/deactivate").status_code == 200
+    live = admin.get("/metrics/dora", params={**november, "environment": "production"}).json()
+    assert live["deployment_frequency"]["deployments"] == 0
