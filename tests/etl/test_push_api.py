@@ -551,9 +551,18 @@ def test_pushed_deployments_give_the_hand_computed_dora_figures(
     assert shipped == [(1, d1, 36), (2, d4, 84), (3, d4, 30)]
     assert {pr1, pr2, pr3} == {c["pull_request_id"] for c in changes["items"]}
     deployments = admin.get("/metrics/dora/deployments", params={**november, "sort": "finished_at", "order": "asc"})
-    assert [(d["id"], d["changes"]) for d in deployments.json()["items"]] == [(d1, 1), (d4, 2)]
+    assert [(d["id"], d["changes"], d["source"]) for d in deployments.json()["items"]] == [
+        (d1, 1, "push"),
+        (d4, 2, "push"),
+    ]
+    assert {c["source"] for c in changes["items"]} == {"github"}  # the pull requests came from GitHub
 
     # A deactivated push integration's deployments leave the metrics with it.
     assert admin.post(f"/integrations/{integration_id}/deactivate").status_code == 200
     live = admin.get("/metrics/dora", params={**november, "environment": "production"}).json()
     assert live["deployment_frequency"]["deployments"] == 0
+    facts = admin.get("/metrics/dora", params=november).json()
+    assert facts["deployment_frequency"]["deployments"] == 0 and facts["lead_time_for_changes"]["changes"] == 0
+    # ... and come back with it.
+    assert admin.patch(f"/integrations/{integration_id}", json={"active": True}).status_code == 200
+    assert admin.get("/metrics/dora", params=november).json()["deployment_frequency"]["deployments"] == 2

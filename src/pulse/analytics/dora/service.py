@@ -166,17 +166,21 @@ DEPLOYMENT_COLUMNS = [
     "changes",
     "incidents",
     "failed",
+    "source",
 ]
 DEPLOYMENT_SELECT = """
   SELECT w.id, ar.full_name AS repository, w.environment, w.sha, 'success'::text AS status, w.finished_at,
-         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed
+         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed,
+         di.type AS source
   FROM win w JOIN all_repos ar ON ar.id = w.repository_id
+  JOIN deployments dd ON dd.id = w.id JOIN integrations di ON di.id = dd.integration_id
   LEFT JOIN (SELECT deployment_id, count(*) AS n FROM changes GROUP BY deployment_id) c ON c.deployment_id = w.id
   LEFT JOIN (SELECT deployment_id, count(*) AS n FROM incidents GROUP BY deployment_id) i ON i.deployment_id = w.id"""
 DEPLOYMENT_SORTS = {
     "finished_at": "finished_at",
     "repository": "repository",
     "environment": "environment",
+    "source": "source",
     "changes": "changes",
     "incidents": "incidents",
     "id": "id",
@@ -185,7 +189,7 @@ DEPLOYMENT_SORTS = {
 CHANGE_COLUMNS = [
     "pull_request_id", "repository", "number", "title", "author", "first_commit_at", "opened_at", "first_review_at",
     "merged_at", "deployed_at", "deployment_id", "coding_hours", "pickup_hours", "review_hours", "deploy_hours",
-    "lead_time_hours",
+    "lead_time_hours", "source",
 ]  # fmt: skip
 CHANGE_SELECT = f"""
   SELECT pr.id AS pull_request_id, ar.full_name AS repository, pr.number, pr.title, pr.author_login AS author,
@@ -194,13 +198,15 @@ CHANGE_SELECT = f"""
          {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
          {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
          {hours("c.deployed_at", "pr.merged_at")} AS deploy_hours,
-         c.lead_time_hours
-  FROM changes c JOIN pull_requests pr ON pr.id = c.pull_request_id JOIN all_repos ar ON ar.id = pr.repository_id"""
+         c.lead_time_hours, pi.type AS source
+  FROM changes c JOIN pull_requests pr ON pr.id = c.pull_request_id JOIN all_repos ar ON ar.id = pr.repository_id
+  JOIN integrations pi ON pi.id = pr.integration_id"""
 CHANGE_SORTS = {
     "deployed_at": "deployed_at",
     "merged_at": "merged_at",
     "lead_time_hours": "lead_time_hours",
     "repository": "repository",
+    "source": "source",
     "number": "number",
     "pull_request_id": "pull_request_id",
 }

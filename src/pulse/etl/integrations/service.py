@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pulse.analytics import refresh as analytics_refresh
 from pulse.core.config import Settings
 from pulse.core.db.models import LIVE_JOB_STATUSES, Integration, JobRun
 from pulse.core.errors import InvalidInput, NotFound
@@ -174,10 +175,13 @@ def update(
         integration.settings = validate_settings(integration.type, integration_in.settings)
     if integration_in.credentials is not None:
         integration.credentials_encrypted = _encrypted(settings, integration.type, integration_in.credentials)
+    activity_changed = integration_in.active is not None and integration_in.active != integration.active
     if integration_in.active is not None:
         integration.active = integration_in.active
     db_session.flush()
     schedules.apply(db_session=db_session, integration=integration)
+    if activity_changed:
+        _refresh_pushed_facts(db_session=db_session, integration=integration)
     log.info(
         "integration_updated", integration_id=integration.id, credentials_replaced=bool(integration_in.credentials)
     )
@@ -196,8 +200,19 @@ def deactivate(*, db_session: Session, integration: Integration) -> Integration:
     ).scalars()
     for run in live:
         job_service.cancel(db_session=db_session, run=run)
+    _refresh_pushed_facts(db_session=db_session, integration=integration)
     log.info("integration_deactivated", integration_id=integration.id)
     return integration
+
+
+def _refresh_pushed_facts(*, db_session: Session, integration: Integration) -> None:
+    """Rebuild the metric facts when a push integration (de)activates.
+
+    Reads apply other integrations' deactivation through their repositories, but pushed deployments belong to
+    repositories of another integration, so only a rebuild takes them out of (or back into) the facts.
+    """
+    if integration.type == PUSH_TYPE:
+        analytics_refresh.refresh_tenant(db_session=db_session, client_id=integration.client_id)
 
 
 def config_of(*, db_session: Session | None, settings: Settings, integration: Integration) -> IntegrationConfig:
