@@ -49,7 +49,19 @@ def push(admin: httpx.Client, seed: Seed) -> tuple[int, str]:
 
 
 def pusher(etl_server: ThreadServer, token: str) -> httpx.Client:
+    """A client of the ETL Service's API sending this bearer token (a push token or a session token)."""
     return httpx.Client(base_url=etl_server.base_url + API, headers=bearer(token), timeout=30)
+
+
+@pytest.fixture
+def stranger(
+    etl_server: ThreadServer, clean_engine: Engine, settings: Settings, backend_process: PulseProcess
+) -> Iterator[tuple[Tenant, httpx.Client]]:
+    """Tenant B ("globex") and a client logged in as its admin."""
+    other = make_tenant(clean_engine, settings, "globex")
+    token = login(backend_process.base_url, other.emails["admin"])  # type: ignore[attr-defined]
+    with pusher(etl_server, token) as client:
+        yield other, client
 
 
 def deployment(**changes: Any) -> dict[str, Any]:
@@ -87,7 +99,7 @@ def count(engine: Engine, sql: str, **bound: Any) -> int:
 
 
 def test_creating_a_push_integration_shows_its_token_once_and_stores_only_its_hash(
-    admin: httpx.Client, clean_engine: Engine, capfd: pytest.CaptureFixture[str]
+    admin: httpx.Client, clean_engine: Engine, etl_server: ThreadServer, capfd: pytest.CaptureFixture[str]
 ) -> None:
     response = admin.post("/integrations", json={"type": "push", "name": "CI"})
     assert response.status_code == 201, response.text
@@ -107,6 +119,10 @@ def test_creating_a_push_integration_shows_its_token_once_and_stores_only_its_ha
     shown = admin.get(f"/integrations/{body['id']}/push-token").json()
     assert shown["prefix"] == body["push_token"]["prefix"] and shown["last_used_at"] is None
     assert token not in str(shown)
+    with pusher(etl_server, token) as client:  # a push, refused (no repository ingested), and a wrong token
+        assert client.post(f"/push/{body['id']}/deployments", json=deployment()).status_code == 422
+    with pusher(etl_server, token + "x") as client:
+        assert client.post(f"/push/{body['id']}/deployments", json=deployment()).status_code == 401
     out, err = capfd.readouterr()
     assert "push_token_issued" in out + err  # the service did log the issue
     assert token not in out + err
@@ -170,23 +186,18 @@ def test_rotation_revokes_the_old_token_at_once(
 
 
 def test_rotation_needs_integrations_admin_and_the_tenants_own_integration(
-    admin: httpx.Client,
     push: tuple[int, str],
     etl_server: ThreadServer,
     tokens: dict[str, str],
-    clean_engine: Engine,
-    settings: Settings,
-    backend_process: PulseProcess,
+    stranger: tuple[Tenant, httpx.Client],
 ) -> None:
     integration_id, token = push
-    with httpx.Client(base_url=etl_server.base_url + API, headers=bearer(tokens["user"])) as user:
+    with pusher(etl_server, tokens["user"]) as user:
         assert user.post(f"/integrations/{integration_id}/push-token").status_code == 403
         assert user.get(f"/integrations/{integration_id}/push-token").status_code == 200
-    other = make_tenant(clean_engine, settings, "globex")
-    other_admin = login(backend_process.base_url, other.emails["admin"])  # type: ignore[attr-defined]
-    with httpx.Client(base_url=etl_server.base_url + API, headers=bearer(other_admin)) as stranger:
-        assert stranger.post(f"/integrations/{integration_id}/push-token").status_code == 404
-        assert stranger.get(f"/integrations/{integration_id}/push-token").status_code == 404
+    _, other_admin = stranger
+    assert other_admin.post(f"/integrations/{integration_id}/push-token").status_code == 404
+    assert other_admin.get(f"/integrations/{integration_id}/push-token").status_code == 404
     with pusher(etl_server, token) as client:  # nothing was rotated
         assert client.post(f"/push/{integration_id}/deployments", json=deployment()).status_code == 201
 
@@ -200,16 +211,13 @@ def test_only_the_integrations_own_live_token_may_push(
     etl_server: ThreadServer,
     tokens: dict[str, str],
     clean_engine: Engine,
-    settings: Settings,
-    backend_process: PulseProcess,
+    stranger: tuple[Tenant, httpx.Client],
 ) -> None:
     integration_id, token = push
     sibling_id, sibling_token = create_push(admin, "Other CI")
-    other = make_tenant(clean_engine, settings, "globex")
+    other, other_admin = stranger
     Seed(clean_engine, other.client_id).repo(REPO)
-    other_admin = login(backend_process.base_url, other.emails["admin"])  # type: ignore[attr-defined]
-    with httpx.Client(base_url=etl_server.base_url + API, headers=bearer(other_admin)) as stranger:
-        foreign_id, foreign_token = create_push(stranger)
+    foreign_id, foreign_token = create_push(other_admin)
     url = etl_server.base_url + API + f"/push/{integration_id}/deployments"
     refused = {
         "no token": {},
@@ -308,10 +316,10 @@ def test_a_bad_deployment_is_422_naming_the_field_and_writes_nothing(
 
 
 def test_a_repository_of_another_tenant_is_unknown(
-    push: tuple[int, str], etl_server: ThreadServer, clean_engine: Engine, settings: Settings
+    push: tuple[int, str], etl_server: ThreadServer, clean_engine: Engine, stranger: tuple[Tenant, httpx.Client]
 ) -> None:
     integration_id, token = push
-    other = make_tenant(clean_engine, settings, "globex")
+    other, _ = stranger
     Seed(clean_engine, other.client_id).repo("globex/secret")
     with pusher(etl_server, token) as client:
         response = client.post(f"/push/{integration_id}/deployments", json=deployment(repository="globex/secret"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # A caller's key: what makes a push idempotent. No "/" so it can sit in a URL path.
 Key = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@#+=-]*$")]
@@ -19,10 +19,14 @@ FINISHED_STATUSES = ("success", "failure", "error", "cancelled")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _not_in_future(value: datetime | None) -> datetime | None:
-    if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+def _not_in_future(value: datetime) -> datetime:
+    if value > datetime.now(UTC) + CLOCK_SKEW:
         raise ValueError("must not be in the future")
     return value
+
+
+# ISO-8601 with a time zone (naive times are refused: whose clock would they be?), not in the future.
+PastTime = Annotated[AwareDatetime, AfterValidator(_not_in_future)]
 
 
 class Strict(BaseModel):
@@ -40,9 +44,9 @@ class DeploymentPush(Strict):
     sha: Sha
     ref: str | None = Field(default=None, min_length=1, max_length=255)
     status: DeploymentStatus
-    started_at: AwareDatetime
+    started_at: PastTime
     # Validated when omitted too: a finished status needs it.
-    finished_at: AwareDatetime | None = Field(default=None, validate_default=True)
+    finished_at: PastTime | None = Field(default=None, validate_default=True)
 
     @field_validator("environment")
     @classmethod
@@ -56,16 +60,9 @@ class DeploymentPush(Strict):
     def _sha(cls, value: str) -> str:
         return value.lower()
 
-    @field_validator("started_at")
-    @classmethod
-    def _started(cls, value: datetime) -> datetime:
-        _not_in_future(value)
-        return value
-
     @field_validator("finished_at")
     @classmethod
     def _finished(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        _not_in_future(value)
         status, started = info.data.get("status"), info.data.get("started_at")
         if value is None and status in FINISHED_STATUSES:
             raise ValueError(f"is required when status is {status}")
@@ -100,19 +97,12 @@ class IncidentPush(Strict):
     title: str = Field(default="", max_length=500)
     severity: str | None = Field(default=None, min_length=1, max_length=50)
     url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
-    opened_at: AwareDatetime
-    resolved_at: AwareDatetime | None = None
-
-    @field_validator("opened_at")
-    @classmethod
-    def _opened(cls, value: datetime) -> datetime:
-        _not_in_future(value)
-        return value
+    opened_at: PastTime
+    resolved_at: PastTime | None = None
 
     @field_validator("resolved_at")
     @classmethod
     def _resolved(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        _not_in_future(value)
         opened = info.data.get("opened_at")
         if value is not None and opened is not None and value < opened:
             raise ValueError("must not be before opened_at")
@@ -122,12 +112,7 @@ class IncidentPush(Strict):
 class IncidentResolve(Strict):
     """Body of `POST /push/{integration_id}/incidents/{key}/resolve` (optional: resolved now by default)."""
 
-    resolved_at: AwareDatetime | None = None
-
-    @field_validator("resolved_at")
-    @classmethod
-    def _resolved(cls, value: datetime | None) -> datetime | None:
-        return _not_in_future(value)
+    resolved_at: PastTime | None = None
 
 
 class IncidentPushed(BaseModel):

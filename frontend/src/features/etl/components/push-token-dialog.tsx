@@ -40,41 +40,22 @@ export function PushTokenDialog({ integrationId, issued, onClose }: PushTokenDia
             Copy this token now and store it in your CI system&apos;s secrets. It is shown only this once: Pulse keeps
             only its hash.
           </p>
-          <div className="field">
-            <label htmlFor={`${id}-token`}>Token</label>
-            <div className="btn-group">
-              <input
-                id={`${id}-token`}
-                data-testid="push-token-value"
-                readOnly
-                value={issued.token}
-                onFocus={(event) => event.target.select()}
-                style={{ fontFamily: 'monospace', flex: 1 }}
-              />
-              <button type="button" className="btn" onClick={() => copy('token', issued.token)}>
-                {copied === 'token' ? 'Copied' : 'Copy token'}
-              </button>
-            </div>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-url`}>Push URL</label>
-            <div className="btn-group">
-              <input
-                id={`${id}-url`}
-                readOnly
-                value={pushUrl(integrationId)}
-                onFocus={(event) => event.target.select()}
-                style={{ fontFamily: 'monospace', flex: 1 }}
-              />
-              <button type="button" className="btn" onClick={() => copy('url', pushUrl(integrationId))}>
-                {copied === 'url' ? 'Copied' : 'Copy URL'}
-              </button>
-            </div>
-            <span className="hint">
-              POST …/deployments, …/incidents and …/incidents/KEY/resolve with the header Authorization: Bearer
-              TOKEN. See docs/push-api.md for the fields and CI examples.
-            </span>
-          </div>
+          <CopyField
+            id={`${id}-token`}
+            label="Token"
+            value={issued.token}
+            copyLabel={copied === 'token' ? 'Copied' : 'Copy token'}
+            onCopy={() => copy('token', issued.token)}
+            testId="push-token-value"
+          />
+          <CopyField
+            id={`${id}-url`}
+            label="Push URL"
+            value={pushUrl(integrationId)}
+            copyLabel={copied === 'url' ? 'Copied' : 'Copy URL'}
+            onCopy={() => copy('url', pushUrl(integrationId))}
+            hint="POST …/deployments, …/incidents and …/incidents/KEY/resolve with the header Authorization: Bearer TOKEN. See docs/push-api.md for the fields and CI examples."
+          />
           {copyFailed ? (
             <p className="form-error" role="alert">
               Copying is not available here; select the token and copy it by hand.
@@ -88,5 +69,38 @@ export function PushTokenDialog({ integrationId, issued, onClose }: PushTokenDia
         </div>
       ) : null}
     </Dialog>
+  );
+}
+
+type CopyFieldProps = {
+  id: string;
+  label: string;
+  value: string;
+  copyLabel: string;
+  onCopy: () => void;
+  hint?: string;
+  testId?: string;
+};
+
+/** A read-only value that selects itself on focus, with a copy button beside it. */
+function CopyField({ id, label, value, copyLabel, onCopy, hint, testId }: CopyFieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="btn-group">
+        <input
+          id={id}
+          data-testid={testId}
+          readOnly
+          value={value}
+          onFocus={(event) => event.target.select()}
+          style={{ fontFamily: 'monospace', flex: 1 }}
+        />
+        <button type="button" className="btn" onClick={onCopy}>
+          {copyLabel}
+        </button>
+      </div>
+      {hint ? <span className="hint">{hint}</span> : null}
+    </div>
   );
 }
