@@ -391,22 +391,17 @@ def test_concurrent_pushes_of_one_key_make_one_row(
 ) -> None:
     integration_id, token = push
 
-    def send(_: int) -> int:
-        with pusher(etl_server, token) as client:
-            return client.post(f"/push/{integration_id}/deployments", json=deployment()).status_code
+    def send_at_once(path: str, body: dict[str, Any], times: int) -> list[int]:
+        def send(_: int) -> int:
+            with pusher(etl_server, token) as client:
+                return client.post(f"/push/{integration_id}/{path}", json=body).status_code
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(send, range(16)))
-    assert sorted(statuses) == [200] * 15 + [201]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return sorted(pool.map(send, range(times)))
+
+    assert send_at_once("deployments", deployment(), 16) == [200] * 15 + [201]
     assert count(clean_engine, "SELECT count(*) FROM deployments") == 1
-
-    def send_incident(_: int) -> int:
-        with pusher(etl_server, token) as client:
-            return client.post(f"/push/{integration_id}/incidents", json=incident()).status_code
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(send_incident, range(8)))
-    assert sorted(statuses) == [200] * 7 + [201]
+    assert send_at_once("incidents", incident(), 8) == [200] * 7 + [201]
     assert count(clean_engine, "SELECT count(*) FROM incidents") == 1
 
 
