@@ -135,5 +135,7 @@ def test_a_first_request_that_is_a_csv_export_sees_the_facts_it_built(
         "changes",
         "incidents",
         "failed",
+        "source",
     ]
     assert len(rows) == 1 + 4
+    assert {row[-1] for row in rows[1:]} == {"github"}

@@ -112,6 +112,47 @@ def test_a_sync_started_from_the_ui_shows_progress_and_finishes(page: Page, puls
     screenshot(page, "etl-sync-finished")
 
 
+def test_a_push_integration_made_in_the_ui_takes_a_deployment_with_the_token_it_showed_once(
+    page: Page, pulse_stack: Stack
+) -> None:
+    with pulse_stack.api("admin") as api:
+        repository = api.get("/api/v1/repositories", params={"limit": 1}).json()["items"][0]["full_name"]
+    sign_in_as(page, pulse_stack, "admin")
+    page.goto(f"{pulse_stack.web_url}/etl")
+    page.get_by_role("button", name="New push integration").click()
+    form = page.get_by_role("form", name="New push integration")
+    form.get_by_label("Name").fill("Jenkins (e2e)")
+    form.get_by_role("button", name="Create and show token").click()
+    shown = page.get_by_test_id("push-token-value")
+    expect(shown).to_have_value(re.compile(r"^pulse_push_"), timeout=TIMEOUT)
+    token = shown.input_value()
+    push_url = page.get_by_label("Push URL").input_value()
+    screenshot(page, "push-token-shown-once")
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_test_id("push-token-panel")).to_be_visible(timeout=TIMEOUT)
+    assert token not in page.content()
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    pushed = httpx.post(
+        f"{push_url}/deployments",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "deployment_id": "e2e-1",
+            "repository": repository,
+            "environment": "production",
+            "sha": "0123abc",
+            "status": "success",
+            "started_at": (now - timedelta(minutes=5)).isoformat(),
+            "finished_at": now.isoformat(),
+        },
+        timeout=30,
+    )
+    assert pushed.status_code == 201, pushed.text
+    page.reload()
+    expect(page.get_by_test_id("push-token-panel").get_by_text("Never")).to_have_count(0, timeout=TIMEOUT)
+    screenshot(page, "push-integration-detail")
+
+
 def test_an_admin_creates_a_user_who_then_logs_in(browser: Browser, page: Page, pulse_stack: Stack) -> None:
     email = f"new-{secrets.token_hex(4)}@demo.pulse.local"
     password = f"pw-{secrets.token_urlsafe(16)}"

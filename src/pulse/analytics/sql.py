@@ -103,9 +103,14 @@ def is_production(filters: Filters, d: str = "d", rr: str = "rr") -> str:
         f" AND wr.repository_id = {d}.repository_id AND wr.head_sha = {d}.sha"
         f" AND wr.name ~* {rr}.workflow_name_pattern))"
     )
+    # A pushed deployment belongs to its push integration, not to its repository's: that one must be live too.
+    pushed = (
+        f"({d}.source <> 'push' OR EXISTS (SELECT 1 FROM integrations pi"
+        f" WHERE pi.id = {d}.integration_id AND pi.active))"
+    )
     return (
         f"{d}.client_id = :cid AND {d}.active AND {d}.status = 'success' AND {d}.finished_at IS NOT NULL"
-        f" AND {d}.source = {rr}.source AND {env} AND {workflow}"
+        f" AND {d}.source = {rr}.source AND {env} AND {workflow} AND {pushed}"
     )
 
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = Field(default=5.0, gt=0, validation_alias="PULSE_JOB_HEARTBEAT_SECONDS")
     job_stale_seconds: float = Field(default=30.0, gt=0, validation_alias="PULSE_JOB_STALE_SECONDS")
     scheduler_interval_seconds: float = Field(default=15.0, gt=0, validation_alias="PULSE_SCHEDULER_INTERVAL_SECONDS")
+    # Push API: requests each push token may make per window (fixed window, counted in the database).
+    push_rate_limit: int = Field(default=120, ge=1, validation_alias="PULSE_PUSH_RATE_LIMIT")
+    push_rate_window_seconds: int = Field(default=60, ge=1, validation_alias="PULSE_PUSH_RATE_WINDOW_SECONDS")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -12,6 +12,8 @@ from pulse.analytics.pull_requests.router import router as pull_request_metrics_
 from pulse.etl.data.router import router as data_router
 from pulse.etl.integrations.router import router as integrations_router
 from pulse.etl.jobs.router import router as jobs_router
+from pulse.etl.push.router import router as push_router
+from pulse.etl.push.router import token_router as push_token_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(integrations_router)
@@ -22,3 +24,5 @@ api_router.include_router(pull_request_metrics_router)
 api_router.include_router(flow_router)
 api_router.include_router(incidents_router)
 api_router.include_router(settings_router)
+api_router.include_router(push_token_router)
+api_router.include_router(push_router)

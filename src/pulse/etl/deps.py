@@ -11,6 +11,7 @@ from pulse.core.db.request import DbSession, get_db_session
 from pulse.core.errors import NotAuthenticated, PermissionDenied
 from pulse.core.http import bind_identity
 from pulse.etl.auth_client import AuthClient, Principal
+from pulse.etl.push.tokens import is_push_token
 
 __all__ = [
     "CurrentPrincipal",
@@ -44,6 +45,15 @@ def token_from(headers: Any, cookies: Any, query: Any = None) -> str | None:
     return None
 
 
+def user_token(token: str | None) -> str:
+    """A session token to validate; 401 without one, and for a push token (it opens the push routes only)."""
+    if not token:
+        raise NotAuthenticated()
+    if is_push_token(token):
+        raise NotAuthenticated("A push token is accepted only by the /api/v1/push routes")
+    return token
+
+
 def auth_client_of(app: Any) -> AuthClient:
     """The app's auth client (created by the lifespan)."""
     client: AuthClient = app.state.auth_client
@@ -52,9 +62,7 @@ def auth_client_of(app: Any) -> AuthClient:
 
 async def get_principal(request: Request) -> Principal:
     """Validate the caller's token with the Backend (cached); 401 without a valid one."""
-    token = token_from(request.headers, request.cookies)
-    if not token:
-        raise NotAuthenticated()
+    token = user_token(token_from(request.headers, request.cookies))
     principal = await auth_client_of(request.app).validate(token, request_id=getattr(request.state, "request_id", None))
     bind_identity(client_id=principal.client_id, user_id=principal.user_id, session_id=principal.session_id)
     request.state.principal = principal
@@ -63,9 +71,7 @@ async def get_principal(request: Request) -> Principal:
 
 async def websocket_principal(websocket: WebSocket, token: str | None = None) -> Principal:
     """Validate a WebSocket's token (query, cookie or header) the same way as HTTP."""
-    token = token or token_from(websocket.headers, websocket.cookies, websocket.query_params)
-    if not token:
-        raise NotAuthenticated()
+    token = user_token(token or token_from(websocket.headers, websocket.cookies, websocket.query_params))
     principal = await auth_client_of(websocket.app).validate(
         token, request_id=getattr(websocket.state, "request_id", None)
     )

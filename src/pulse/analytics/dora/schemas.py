@@ -75,6 +75,8 @@ class DoraTrend(BaseModel):
 
 class DeploymentItem(BaseModel):
     id: int
+    # The integration type the row came from: github, gitlab, push (changes: github, gitlab).
+    source: str
     repository: str
     environment: str
     sha: str
@@ -92,6 +94,7 @@ class DeploymentItemPage(BaseModel):
 
 class ChangeItem(BaseModel):
     pull_request_id: int
+    source: str
     repository: str
     number: int
     title: str

@@ -166,10 +166,15 @@ DEPLOYMENT_COLUMNS = [
     "changes",
     "incidents",
     "failed",
+    "source",
 ]
+# `source` is the type of the integration a row came from (a deployment's may differ from its repository's:
+# pushes). A sub-select, so that PostgreSQL can compute it for the page's rows only, after the sort and limit.
 DEPLOYMENT_SELECT = """
   SELECT w.id, ar.full_name AS repository, w.environment, w.sha, 'success'::text AS status, w.finished_at,
-         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed
+         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed,
+         (SELECT si.type FROM deployments sd JOIN integrations si ON si.id = sd.integration_id
+          WHERE sd.id = w.id) AS source
   FROM win w JOIN all_repos ar ON ar.id = w.repository_id
   LEFT JOIN (SELECT deployment_id, count(*) AS n FROM changes GROUP BY deployment_id) c ON c.deployment_id = w.id
   LEFT JOIN (SELECT deployment_id, count(*) AS n FROM incidents GROUP BY deployment_id) i ON i.deployment_id = w.id"""
@@ -177,6 +182,7 @@ DEPLOYMENT_SORTS = {
     "finished_at": "finished_at",
     "repository": "repository",
     "environment": "environment",
+    "source": "source",
     "changes": "changes",
     "incidents": "incidents",
     "id": "id",
@@ -185,7 +191,7 @@ DEPLOYMENT_SORTS = {
 CHANGE_COLUMNS = [
     "pull_request_id", "repository", "number", "title", "author", "first_commit_at", "opened_at", "first_review_at",
     "merged_at", "deployed_at", "deployment_id", "coding_hours", "pickup_hours", "review_hours", "deploy_hours",
-    "lead_time_hours",
+    "lead_time_hours", "source",
 ]  # fmt: skip
 CHANGE_SELECT = f"""
   SELECT pr.id AS pull_request_id, ar.full_name AS repository, pr.number, pr.title, pr.author_login AS author,
@@ -194,13 +200,14 @@ CHANGE_SELECT = f"""
          {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
          {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
          {hours("c.deployed_at", "pr.merged_at")} AS deploy_hours,
-         c.lead_time_hours
+         c.lead_time_hours, (SELECT si.type FROM integrations si WHERE si.id = pr.integration_id) AS source
   FROM changes c JOIN pull_requests pr ON pr.id = c.pull_request_id JOIN all_repos ar ON ar.id = pr.repository_id"""
 CHANGE_SORTS = {
     "deployed_at": "deployed_at",
     "merged_at": "merged_at",
     "lead_time_hours": "lead_time_hours",
     "repository": "repository",
+    "source": "source",
     "number": "number",
     "pull_request_id": "pull_request_id",
 }

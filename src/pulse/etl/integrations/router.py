@@ -12,26 +12,41 @@ from pulse.etl.integrations.dependencies import CurrentIntegration
 from pulse.etl.integrations.schemas import (
     ConnectionTestResult,
     IntegrationCreate,
+    IntegrationCreated,
     IntegrationPage,
     IntegrationRead,
     IntegrationUpdate,
 )
+from pulse.etl.push import PUSH_TYPE
+from pulse.etl.push import tokens as push_tokens
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
 
 
-@router.post("", status_code=201, response_model=IntegrationRead, dependencies=[require("integrations", "admin")])
+@router.post(
+    "",
+    status_code=201,
+    response_model=IntegrationCreated,
+    response_model_exclude_unset=True,
+    dependencies=[require("integrations", "admin")],
+)
 def create_integration(
     integration_in: IntegrationCreate, principal: CurrentPrincipal, db_session: DbSession, request: Request
-) -> IntegrationRead:
-    """Create an integration; its credentials are encrypted and never returned."""
+) -> IntegrationCreated:
+    """Create an integration; its credentials are encrypted and never returned (a push token is shown once)."""
     integration = integration_service.create(
         db_session=db_session,
         settings=request.app.state.settings,
         client_id=principal.client_id,
         integration_in=integration_in,
     )
-    return integration_service.to_read(db_session=db_session, integration=integration)
+    created = IntegrationCreated(
+        **integration_service.to_read(db_session=db_session, integration=integration).model_dump()
+    )
+    if integration.type == PUSH_TYPE:
+        # Set only here: other types answer exactly the read shape (the route excludes unset fields).
+        created.push_token = push_tokens.issue(db_session=db_session, integration=integration)
+    return created
 
 
 @router.get("", response_model=IntegrationPage, dependencies=[require("integrations", "read")])

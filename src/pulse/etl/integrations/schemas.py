@@ -7,12 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pulse.etl.push.schemas import PushTokenIssued
+
 
 class IntegrationBase(BaseModel):
     """Fields shared by create and read."""
 
     name: str = Field(min_length=1, max_length=200)
-    base_url: str = Field(min_length=1, max_length=2000)
+    # Empty only for push integrations (the service checks it per type).
+    base_url: str = Field(max_length=2000)
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -22,7 +25,8 @@ class IntegrationCreate(IntegrationBase):
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(min_length=1, max_length=32)
-    credentials: dict[str, str]
+    base_url: str = Field(default="", max_length=2000)
+    credentials: dict[str, str] = Field(default_factory=dict)
 
 
 class IntegrationUpdate(BaseModel):
@@ -55,6 +59,12 @@ class IntegrationRead(IntegrationBase):
     created_at: datetime
     last_updated_at: datetime
     last_sync: LastSync | None
+
+
+class IntegrationCreated(IntegrationRead):
+    """The answer to `POST /integrations`: a push integration's token is shown here once, never again."""
+
+    push_token: PushTokenIssued | None = None
 
 
 class IntegrationPage(BaseModel):

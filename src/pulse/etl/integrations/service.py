@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pulse.analytics import refresh as analytics_refresh
 from pulse.core.config import Settings
 from pulse.core.db.models import LIVE_JOB_STATUSES, Integration, JobRun
 from pulse.core.errors import InvalidInput, NotFound
@@ -20,6 +21,7 @@ from pulse.etl.integrations import crypto
 from pulse.etl.integrations.schemas import IntegrationCreate, IntegrationRead, IntegrationUpdate, LastSync
 from pulse.etl.jobs import schedules
 from pulse.etl.jobs import service as job_service
+from pulse.etl.push import PUSH_TYPE
 
 log = get_logger(__name__)
 
@@ -69,6 +71,10 @@ def _string_list(settings: dict[str, Any], key: str, pattern: re.Pattern[str], w
 
 def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
     """Check the settings Pulse understands (other keys pass through for connectors and metrics rules)."""
+    if type_ == PUSH_TYPE:
+        for key in ("schedule", "sync_since"):
+            if settings.get(key) is not None:
+                raise InvalidInput(f"settings.{key}: push integrations do not sync", field=f"settings.{key}")
     if type_ == "github":
         _string_list(settings, "repositories", _REPOSITORY, '"owner/repo" names')
         organization = settings.get("organization")
@@ -89,10 +95,28 @@ def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 def validate_credentials(type_: str, credentials: dict[str, str]) -> dict[str, str]:
     """The credential fields a type needs are present and non-empty."""
+    if type_ == PUSH_TYPE and credentials:
+        raise InvalidInput(
+            "credentials: push integrations take none (callers authenticate with the push token)", field="credentials"
+        )
     for key in REQUIRED_CREDENTIALS.get(type_, ()):
         if not str(credentials.get(key) or "").strip():
             raise InvalidInput(f"credentials.{key} is required for {type_}", field=f"credentials.{key}")
     return credentials
+
+
+def base_url_for(type_: str, url: str) -> str:
+    """A validated base URL; push integrations reach out to nothing, so theirs stays empty."""
+    if type_ != PUSH_TYPE:
+        return validate_base_url(url)
+    if url.strip():
+        raise InvalidInput("base_url: push integrations have no base URL", field="base_url")
+    return ""
+
+
+def _encrypted(settings: Settings, type_: str, credentials: dict[str, str]) -> str | None:
+    validate_credentials(type_, credentials)
+    return None if type_ == PUSH_TYPE else crypto.encrypt_credentials(settings, credentials)
 
 
 def _check_type(type_: str) -> None:
@@ -108,11 +132,9 @@ def create(
         client_id=client_id,
         type=integration_in.type,
         name=integration_in.name.strip(),
-        base_url=validate_base_url(integration_in.base_url),
+        base_url=base_url_for(integration_in.type, integration_in.base_url),
         settings=validate_settings(integration_in.type, integration_in.settings),
-        credentials_encrypted=crypto.encrypt_credentials(
-            settings, validate_credentials(integration_in.type, integration_in.credentials)
-        ),
+        credentials_encrypted=_encrypted(settings, integration_in.type, integration_in.credentials),
     )
     db_session.add(integration)
     db_session.flush()
@@ -148,17 +170,18 @@ def update(
     if integration_in.name is not None:
         integration.name = integration_in.name.strip()
     if integration_in.base_url is not None:
-        integration.base_url = validate_base_url(integration_in.base_url)
+        integration.base_url = base_url_for(integration.type, integration_in.base_url)
     if integration_in.settings is not None:
         integration.settings = validate_settings(integration.type, integration_in.settings)
     if integration_in.credentials is not None:
-        integration.credentials_encrypted = crypto.encrypt_credentials(
-            settings, validate_credentials(integration.type, integration_in.credentials)
-        )
+        integration.credentials_encrypted = _encrypted(settings, integration.type, integration_in.credentials)
+    activity_changed = integration_in.active is not None and integration_in.active != integration.active
     if integration_in.active is not None:
         integration.active = integration_in.active
     db_session.flush()
     schedules.apply(db_session=db_session, integration=integration)
+    if activity_changed:
+        _refresh_pushed_facts(db_session=db_session, integration=integration)
     log.info(
         "integration_updated", integration_id=integration.id, credentials_replaced=bool(integration_in.credentials)
     )
@@ -177,8 +200,19 @@ def deactivate(*, db_session: Session, integration: Integration) -> Integration:
     ).scalars()
     for run in live:
         job_service.cancel(db_session=db_session, run=run)
+    _refresh_pushed_facts(db_session=db_session, integration=integration)
     log.info("integration_deactivated", integration_id=integration.id)
     return integration
+
+
+def _refresh_pushed_facts(*, db_session: Session, integration: Integration) -> None:
+    """Rebuild the metric facts when a push integration (de)activates.
+
+    Reads apply other integrations' deactivation through their repositories, but pushed deployments belong to
+    repositories of another integration, so only a rebuild takes them out of (or back into) the facts.
+    """
+    if integration.type == PUSH_TYPE:
+        analytics_refresh.refresh_tenant(db_session=db_session, client_id=integration.client_id)
 
 
 def config_of(*, db_session: Session | None, settings: Settings, integration: Integration) -> IntegrationConfig:
@@ -208,7 +242,7 @@ def config_from_input(*, client_id: int, integration_in: IntegrationCreate) -> I
         client_id=client_id,
         type=integration_in.type,
         name=integration_in.name.strip(),
-        base_url=validate_base_url(integration_in.base_url),
+        base_url=base_url_for(integration_in.type, integration_in.base_url),
         credentials=validate_credentials(integration_in.type, integration_in.credentials),
         settings=validate_settings(integration_in.type, integration_in.settings),
     )

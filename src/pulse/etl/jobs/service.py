@@ -14,6 +14,7 @@ from pulse.core.db.models import Integration, JobEvent, JobRun
 from pulse.core.errors import Conflict, NotFound
 from pulse.core.logging import get_logger, redact_text
 from pulse.etl.jobs import queue, states
+from pulse.etl.push import PUSH_TYPE
 
 log = get_logger(__name__)
 
@@ -79,6 +80,8 @@ def start(
     """Create a PENDING run and queue it; Conflict when the integration already has a live run."""
     if not integration.active:
         raise Conflict(f"integration {integration.id} is deactivated")
+    if integration.type == PUSH_TYPE:
+        raise Conflict(f"integration {integration.id} is a push integration: its data arrives by push, not by sync")
     run = JobRun(
         client_id=integration.client_id,
         integration_id=integration.id,

@@ -1,5 +1,6 @@
 import type { Column } from '@/components/ui/data-table';
 import type { ChangeRow, DeploymentRow, DrilldownKind, IncidentRow } from '@/features/dora/types/dora';
+import { sourceLabel } from '@/features/dora/utils/source-label';
 import type { CsvColumn } from '@/utils/csv';
 import { formatDateTime, formatHours } from '@/utils/format';
 
@@ -13,6 +14,7 @@ function statusTone(status: string): string {
 export const DEPLOYMENT_COLUMNS: Column<DeploymentRow>[] = [
   { key: 'repository', header: 'Repository', cell: (row) => row.repository, sortable: true },
   { key: 'environment', header: 'Environment', cell: (row) => row.environment, sortable: true },
+  { key: 'source', header: 'Source', cell: (row) => sourceLabel(row.source), sortable: true },
   { key: 'sha', header: 'Commit', cell: (row) => <code title={row.sha}>{row.sha?.slice(0, 7)}</code> },
   {
     key: 'status',
@@ -44,6 +46,7 @@ export const CHANGE_COLUMNS: Column<ChangeRow>[] = [
     ),
     sortable: true,
   },
+  { key: 'source', header: 'Source', cell: (row) => sourceLabel(row.source), sortable: true },
   { key: 'author', header: 'Author', cell: (row) => row.author ?? '—' },
   { key: 'coding_hours', header: 'Coding', cell: (row) => formatHours(row.coding_hours), numeric: true },
   { key: 'pickup_hours', header: 'Pickup', cell: (row) => formatHours(row.pickup_hours), numeric: true },
@@ -70,7 +73,7 @@ export const INCIDENT_COLUMNS: Column<IncidentRow>[] = [
     ),
     sortable: true,
   },
-  { key: 'source', header: 'Source', cell: (row) => row.source, sortable: true },
+  { key: 'source', header: 'Source', cell: (row) => sourceLabel(row.source), sortable: true },
   { key: 'opened_at', header: 'Opened', cell: (row) => formatDateTime(row.opened_at), sortable: true },
   { key: 'resolved_at', header: 'Resolved', cell: (row) => formatDateTime(row.resolved_at), sortable: true },
   { key: 'deployment_id', header: 'Deployment', cell: (row) => row.deployment_id ?? '—' },
@@ -93,6 +96,7 @@ export const DEPLOYMENT_CSV: CsvColumn<DeploymentRow>[] = [
   { header: 'changes', value: (r) => r.changes },
   { header: 'incidents', value: (r) => r.incidents },
   { header: 'failed', value: (r) => r.failed },
+  { header: 'source', value: (r) => r.source },
 ];
 
 export const CHANGE_CSV: CsvColumn<ChangeRow>[] = (
@@ -113,6 +117,7 @@ export const CHANGE_CSV: CsvColumn<ChangeRow>[] = (
     'review_hours',
     'deploy_hours',
     'lead_time_hours',
+    'source',
   ] as const
 ).map((key) => ({ header: key, value: (row: ChangeRow) => row[key] }));
 

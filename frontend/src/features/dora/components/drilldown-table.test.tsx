@@ -12,6 +12,7 @@ import { renderWithProviders } from '@/testing/test-utils';
 function deployments(count: number): DeploymentRow[] {
   return Array.from({ length: count }, (_, index) => ({
     id: index + 1,
+    source: index % 2 === 0 ? 'github' : 'push',
     repository: `org/repo-${index + 1}`,
     environment: 'production',
     sha: `abcdef${index}0000`,
@@ -75,6 +76,19 @@ describe('DrilldownTable', () => {
     });
     const table = screen.getByRole('table', { name: 'Production deployments' });
     expect(within(table).getAllByRole('row')).toHaveLength(26);
+  });
+
+  it('shows where each deployment came from', async () => {
+    installFakeFetch({
+      'GET /api/v1/auth/me': { body: meResponse() },
+      'GET /api/v1/metrics/dora/deployments': serve,
+    });
+    renderTable();
+    await screen.findByText('1–25 of 60');
+    expect(screen.getByRole('columnheader', { name: /Source/ })).toBeInTheDocument();
+    const rows = screen.getAllByRole('row').slice(1);
+    const sources = rows.map((row) => within(row).queryByText(/^(GitHub|Push)$/)?.textContent);
+    expect(new Set(sources)).toEqual(new Set(['GitHub', 'Push']));
   });
 
   it('sorts by a column (asc, then desc) and marks it with aria-sort', async () => {
@@ -168,7 +182,8 @@ describe('DrilldownTable', () => {
       await user.click(screen.getByRole('button', { name: 'Export CSV' }));
       await waitFor(() => expect(created).toHaveLength(1));
       const lines = (await blobText(created[0])).trim().split('\r\n');
-      expect(lines[0]).toBe('id,repository,environment,sha,status,finished_at,changes,incidents,failed');
+      expect(lines[0]).toBe('id,repository,environment,sha,status,finished_at,changes,incidents,failed,source');
+      expect(new Set(lines.slice(1).map((line) => line.split(',').at(-1)))).toEqual(new Set(['github', 'push']));
       expect(lines).toHaveLength(61);
     });
   });

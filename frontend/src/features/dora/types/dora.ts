@@ -71,6 +71,8 @@ export type DrilldownKind = 'deployments' | 'changes' | 'incidents';
 
 export type DeploymentRow = {
   id: number | string;
+  /** The integration type it came from: github, gitlab, push. */
+  source: string;
   repository: string;
   environment: string;
   sha: string;
@@ -83,6 +85,7 @@ export type DeploymentRow = {
 
 export type ChangeRow = {
   pull_request_id: number | string;
+  source: string;
   repository: string;
   number: number;
   title: string;

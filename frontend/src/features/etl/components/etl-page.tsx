@@ -7,6 +7,7 @@ import { useCreateIntegration, useIntegrations } from '@/features/etl/api/integr
 import { IntegrationDetail } from '@/features/etl/components/integration-detail';
 import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
+import { NewPushIntegration } from '@/features/etl/components/push-integration-create';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useSearchState } from '@/hooks/use-search-state';
 import { Authorization, useAuthorization } from '@/lib/authorization';
@@ -33,11 +34,14 @@ export function EtlPage() {
             Integrations, sync jobs and their progress.{readOnly ? ' You have read-only access.' : ''}
           </p>
         </div>
-        <Authorization policy="integrations:admin">
-          <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
-            New integration
-          </button>
-        </Authorization>
+        <div className="btn-group">
+          <NewPushIntegration onCreated={(integrationId) => set({ integration: integrationId, job: null })} />
+          <Authorization policy="integrations:admin">
+            <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
+              New integration
+            </button>
+          </Authorization>
+        </div>
       </div>
       <QueryState query={integrations} label="integrations">
         {(page) => {

@@ -8,6 +8,7 @@ import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobHistory } from '@/features/etl/components/job-history';
 import { JobPanel } from '@/features/etl/components/job-panel';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
+import { PushTokenPanel } from '@/features/etl/components/push-token-panel';
 import type { Integration, Schedule } from '@/features/etl/types/etl';
 import { Authorization } from '@/lib/authorization';
 import { formatDate, formatDateTime } from '@/utils/format';
@@ -35,6 +36,8 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
   const { notify } = useNotifications();
   const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
   const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
+  // A push integration never syncs and has nothing to edit but its token: its runs are the pushes.
+  const isPush = integration.type === 'push';
 
   return (
     <div className="grid" style={{ gap: '1rem' }}>
@@ -46,31 +49,35 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
               {integration.active ? null : <span className="badge badge--neutral">Inactive</span>}
             </h2>
             <p className="muted">
-              {integration.type === 'github' ? 'GitHub' : 'Jira'} · {integration.base_url}
+              {isPush ? 'Push (any CI/CD)' : `${integration.type === 'github' ? 'GitHub' : 'Jira'} · ${integration.base_url}`}
             </p>
           </div>
           <div className="btn-group">
-            <Authorization policy="etl_jobs:execute">
-              <button
-                type="button"
-                className="btn btn--primary"
-                disabled={!integration.active || sync.isPending}
-                onClick={() =>
-                  sync.mutate(integration.id, {
-                    onSuccess: (answer) => {
-                      onJobChange(answer.job_run_id);
-                      notify({ tone: 'success', title: `Sync started (job #${answer.job_run_id})` });
-                    },
-                  })
-                }
-              >
-                {sync.isPending ? 'Starting…' : 'Sync now'}
-              </button>
-            </Authorization>
+            {isPush ? null : (
+              <Authorization policy="etl_jobs:execute">
+                <button
+                  type="button"
+                  className="btn btn--primary"
+                  disabled={!integration.active || sync.isPending}
+                  onClick={() =>
+                    sync.mutate(integration.id, {
+                      onSuccess: (answer) => {
+                        onJobChange(answer.job_run_id);
+                        notify({ tone: 'success', title: `Sync started (job #${answer.job_run_id})` });
+                      },
+                    })
+                  }
+                >
+                  {sync.isPending ? 'Starting…' : 'Sync now'}
+                </button>
+              </Authorization>
+            )}
             <Authorization policy="integrations:admin">
-              <button type="button" className="btn" onClick={() => setEditing(true)}>
-                Edit
-              </button>
+              {isPush ? null : (
+                <button type="button" className="btn" onClick={() => setEditing(true)}>
+                  Edit
+                </button>
+              )}
               {integration.active ? (
                 <button type="button" className="btn btn--danger" onClick={() => setConfirming(true)}>
                   Deactivate
@@ -79,35 +86,39 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
             </Authorization>
           </div>
         </div>
-        <dl className="stat-list">
-          <div>
-            <dt>{integration.type === 'github' ? 'Repositories' : 'Projects'}</dt>
-            <dd style={{ fontSize: '0.95rem' }}>{scopes.length ? scopes.join(', ') : 'All'}</dd>
-          </div>
-          <div>
-            <dt>Schedule</dt>
-            <dd style={{ fontSize: '0.95rem' }} data-testid="integration-schedule">
-              {describeSchedule(integration.settings?.schedule)}
-            </dd>
-          </div>
-          <div>
-            <dt>Last sync</dt>
-            <dd style={{ fontSize: '0.95rem' }}>
-              <JobStatusBadge status={integration.last_sync?.status} />{' '}
-              {integration.last_sync?.finished_at ? formatDateTime(integration.last_sync.finished_at) : ''}
-            </dd>
-          </div>
-          <div>
-            <dt>Credentials</dt>
-            <dd style={{ fontSize: '0.95rem' }}>{integration.has_credentials ? 'Stored' : 'Missing'}</dd>
-          </div>
-          {integration.settings?.sync_since ? (
+        {isPush ? (
+          <PushTokenPanel integration={integration} />
+        ) : (
+          <dl className="stat-list">
             <div>
-              <dt>History since</dt>
-              <dd style={{ fontSize: '0.95rem' }}>{formatDate(integration.settings.sync_since)}</dd>
+              <dt>{integration.type === 'github' ? 'Repositories' : 'Projects'}</dt>
+              <dd style={{ fontSize: '0.95rem' }}>{scopes.length ? scopes.join(', ') : 'All'}</dd>
             </div>
-          ) : null}
-        </dl>
+            <div>
+              <dt>Schedule</dt>
+              <dd style={{ fontSize: '0.95rem' }} data-testid="integration-schedule">
+                {describeSchedule(integration.settings?.schedule)}
+              </dd>
+            </div>
+            <div>
+              <dt>Last sync</dt>
+              <dd style={{ fontSize: '0.95rem' }}>
+                <JobStatusBadge status={integration.last_sync?.status} />{' '}
+                {integration.last_sync?.finished_at ? formatDateTime(integration.last_sync.finished_at) : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>Credentials</dt>
+              <dd style={{ fontSize: '0.95rem' }}>{integration.has_credentials ? 'Stored' : 'Missing'}</dd>
+            </div>
+            {integration.settings?.sync_since ? (
+              <div>
+                <dt>History since</dt>
+                <dd style={{ fontSize: '0.95rem' }}>{formatDate(integration.settings.sync_since)}</dd>
+              </div>
+            ) : null}
+          </dl>
+        )}
       </section>
 
       {shownJob !== null ? <JobPanel key={String(shownJob)} jobId={shownJob} /> : null}

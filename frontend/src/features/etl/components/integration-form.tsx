@@ -15,6 +15,8 @@ type ScheduleMode = 'manual' | 'interval' | 'cron';
 const DEFAULT_BASE_URL: Record<IntegrationType, string> = {
   github: 'https://api.github.com',
   jira: '',
+  // Created by its own dialog (push-integration-create.tsx): no URL.
+  push: '',
 };
 
 /** "a, b\nc" → ["a", "b", "c"]. */

@@ -17,6 +17,7 @@ const DEPLOYMENT_SOURCES = [
   { value: 'deployment', label: 'GitHub deployments' },
   { value: 'workflow_run', label: 'GitHub Actions workflow runs' },
   { value: 'release', label: 'GitHub releases' },
+  { value: 'push', label: 'Pushed by CI/CD (push API)' },
 ];
 
 /** Scope, integration and team of a rule: fixed once created (the API does not change a rule's scope). */

@@ -50,6 +50,7 @@ from pulse.core.db.models.etl import (
     Integration,
     JobEvent,
     JobRun,
+    PushToken,
     SyncCheckpoint,
     SyncSchedule,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "PullRequestCommit",
     "PullRequestIssueKey",
     "PullRequestReview",
+    "PushToken",
     "Release",
     "Repository",
     "StatusMapping",

@@ -1,4 +1,4 @@
-"""ETL core models (migration 0004): integrations, job runs and their events, sync checkpoints, schedules."""
+"""ETL core models (0004, 0013): integrations, job runs and their events, checkpoints, schedules, push tokens."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class JobRun(Base, BaseEntity):
         ),
         Index("ix_job_runs_client_integration", "client_id", "integration_id", "id"),
         Index("ix_job_runs_running_heartbeat", "heartbeat_at", postgresql_where=text("status = 'RUNNING'")),
+        Index("ix_job_runs_client_finished", "client_id", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
@@ -110,3 +111,23 @@ class SyncSchedule(Base, BaseEntity):
     next_run_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
     last_fired_at: Mapped[datetime | None] = mapped_column(Timestamp)
     last_job_run_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("job_runs.id"))
+
+
+class PushToken(Base, BaseEntity):
+    """The secret a CI/CD system presents to the push API for one push integration; only its SHA-256 is kept."""
+
+    __tablename__ = "push_tokens"
+    __table_args__ = (
+        Index("uq_push_tokens_token_hash", "token_hash", unique=True),
+        Index("uq_push_tokens_integration_active", "integration_id", unique=True, postgresql_where=text("active")),
+        Index("ix_push_tokens_client_id", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("integrations.id"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    prefix: Mapped[str] = mapped_column(Text, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    window_started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    window_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
