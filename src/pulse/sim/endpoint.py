@@ -22,7 +22,7 @@ from pulse.sim.paging import PageRequest, link_header, slice_page
 from pulse.sim.ratelimit import Quota, RateLimiter
 from pulse.sim.stats import Stats
 
-Api = Literal["github", "jira"]
+Api = Literal["github", "jira", "pagerduty", "opsgenie"]
 GITHUB_DOCS = "https://docs.github.com/rest"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
@@ -56,6 +56,7 @@ class SimState:
         self.faults = FaultInjector(config.knobs)
         self.github_limits = RateLimiter(config.knobs.rate_limit)
         self.jira_limits = RateLimiter(config.knobs.jira_rate_limit)
+        self.incident_limits = RateLimiter(config.knobs.incident_rate_limit)
         self.stats = Stats()
         self.served = 0
 
@@ -168,17 +169,13 @@ class Endpoint:
             state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
             if fault is Fault.ERROR_502:
                 return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
-            body = github_error(500, "Server Error") if self.api == "github" else jira_error("Internal error")
-            return 500, json_bytes(body), {}
+            return 500, json_bytes(self._error_body(500, "Server Error")), {}
         credential = self._authenticate(request)
         if credential is None:
             state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
-            if self.api == "github":
-                return 401, json_bytes(github_error(401, "Bad credentials")), {}
-            message = "Client must be authenticated to access this resource."
-            return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
+            return self._unauthorized()
         key, identity = credential
-        limiter = state.github_limits if self.api == "github" else state.jira_limits
+        limiter = self.limiter()
         quota = limiter.peek(key)
         if fault is Fault.SECONDARY:
             state.stats.fault("secondary")
@@ -213,6 +210,22 @@ class Endpoint:
             headers.update(self._quota_headers(quota))
         state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
         return reply.status, payload, headers
+
+    def _error_body(self, status: int, message: str) -> Any:
+        """The API's error body."""
+        if self.api == "github":
+            return github_error(status, message)
+        return jira_error("Internal error" if status == 500 else message)
+
+    def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
+        if self.api == "github":
+            return 401, json_bytes(github_error(401, "Bad credentials")), {}
+        message = "Client must be authenticated to access this resource."
+        return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
+
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this API's credentials are counted in."""
+        return self.state.github_limits if self.api == "github" else self.state.jira_limits
 
     def _authenticate(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")
