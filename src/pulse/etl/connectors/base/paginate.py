@@ -91,3 +91,45 @@ class StartAtPaginator:
             start = start_at + got
             if isinstance(total, int) and start >= total:
                 return
+
+
+class OffsetPaginator:
+    """PagerDuty's classic paging: `offset`/`limit` until the answer says `more: false`."""
+
+    def __init__(self, *, page_size: int = 100, start: int = 0) -> None:
+        self.page_size = page_size
+        self.start = start
+
+    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+        """Pages from offset `start` on."""
+        offset = self.start
+        seen: set[int] = set()
+        while True:
+            if offset in seen:
+                raise PaginationLoop(f"offset {offset} repeated")
+            seen.add(offset)
+            page = client.get(path, {**(params or {}), "offset": offset, "limit": self.page_size})
+            yield page
+            data = page.data if isinstance(page.data, dict) else {}
+            if data.get("more") is not True:
+                return
+            offset = int(data.get("offset", offset)) + int(data.get("limit", self.page_size))
+
+
+class PagingNextPaginator:
+    """Opsgenie: follow the answer's `paging.next` URL until there is none."""
+
+    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+        """Pages from the first URL on."""
+        url: str | None = client.url(path, params)
+        seen: set[str] = set()
+        while url:
+            if url in seen:
+                raise PaginationLoop(f"next page {url} was already fetched")
+            seen.add(url)
+            page = client.get(url)
+            yield page
+            data = page.data if isinstance(page.data, dict) else {}
+            paging = data.get("paging")
+            next_url = paging.get("next") if isinstance(paging, dict) and data.get("data") else None
+            url = str(next_url) if next_url else None

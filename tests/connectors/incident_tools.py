@@ -1,0 +1,71 @@
+"""Helpers shared by the PagerDuty and Opsgenie connector tests: the expected rows from the simulator's truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, text
+
+from pulse.sim.gen_incident_tools import Tool, incidents
+from pulse.sim.server import RunningSimulator
+from tests.connectors.context import DirectContext
+
+
+def expected_rows(sim: RunningSimulator, tool: Tool) -> dict[str, tuple[Any, ...]]:
+    """{external_id: (key, service_id, service_name, opened_at, resolved_at, severity)} as the tool shows them now."""
+    ds = sim.app.dataset
+    prefix = "PD" if tool == "pagerduty" else "OG"
+    return {
+        i.id: (
+            f"{prefix}-{i.number}",
+            i.service.id,
+            i.service.name,
+            i.opened_at,
+            i.resolved_at if i.resolved(ds.now) else None,
+            i.priority,
+        )
+        for i in incidents(ds, tool)
+    }
+
+
+def stored_rows(engine: Engine, integration_id: int) -> dict[str, tuple[Any, ...]]:
+    """The same view of the `incidents` rows of one integration."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT external_id, key, service_id, service_name, opened_at, resolved_at, severity "
+                "FROM incidents WHERE integration_id = :i AND active"
+            ),
+            {"i": integration_id},
+        ).all()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def row_count(engine: Engine, integration_id: int) -> int:
+    """All rows of the integration, active or not (a duplicate would show here)."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM incidents WHERE integration_id = :i"), {"i": integration_id}
+            ).scalar_one()
+        )
+
+
+def advance(sim: RunningSimulator, hours: float) -> None:
+    """Move the simulated clock: new deployments bring new incidents, open ones resolve."""
+    httpx.post(sim.base_url + "/_sim/advance", json={"hours": hours}, timeout=30).raise_for_status()
+
+
+def fetched(ctx: DirectContext) -> int:
+    """Incident records the run fetched (from its progress counts)."""
+    return int(ctx.progress_reports[-1]["counts"].get("fetched", 0)) if ctx.progress_reports else 0
+
+
+def advance_until_one_is_open(sim: RunningSimulator, tool: Tool) -> None:
+    """Advance in small steps until some incident is open (deterministic for a given seed)."""
+    for _ in range(60):
+        if any(v[4] is None for v in expected_rows(sim, tool).values()):
+            return
+        advance(sim, 4)
+    raise AssertionError("no incident ever open")
