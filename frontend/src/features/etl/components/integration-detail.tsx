@@ -8,11 +8,26 @@ import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobHistory } from '@/features/etl/components/job-history';
 import { JobPanel } from '@/features/etl/components/job-panel';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
-import type { Integration, Schedule } from '@/features/etl/types/etl';
+import type { Integration, IntegrationType, Schedule } from '@/features/etl/types/etl';
+import { INCIDENT_TOOL_TYPES } from '@/features/etl/types/etl';
 import { Authorization } from '@/lib/authorization';
 import { formatDate, formatDateTime } from '@/utils/format';
 
 /** "Every 60 minutes", "cron 0 * * * * (UTC)" or "Manual only". */
+const TYPE_LABEL: Partial<Record<IntegrationType, string>> = {
+  github: 'GitHub',
+  jira: 'Jira',
+  pagerduty: 'PagerDuty',
+  opsgenie: 'Opsgenie',
+};
+
+const SCOPE_LABEL: Partial<Record<IntegrationType, string>> = {
+  github: 'Repositories',
+  jira: 'Projects',
+  pagerduty: 'Mapped services',
+  opsgenie: 'Mapped services',
+};
+
 export function describeSchedule(schedule: Schedule | null | undefined): string {
   if (schedule && 'interval_minutes' in schedule) return `Every ${schedule.interval_minutes} minutes`;
   if (schedule && 'cron' in schedule) return `Cron ${schedule.cron} (${schedule.timezone ?? 'UTC'})`;
@@ -34,6 +49,7 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
   const sync = useSyncIntegration();
   const { notify } = useNotifications();
   const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
+  const mappings = INCIDENT_TOOL_TYPES.includes(integration.type) ? (integration.settings?.service_mappings ?? []) : null;
   const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
 
   return (
@@ -46,7 +62,7 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
               {integration.active ? null : <span className="badge badge--neutral">Inactive</span>}
             </h2>
             <p className="muted">
-              {integration.type === 'github' ? 'GitHub' : 'Jira'} · {integration.base_url}
+              {TYPE_LABEL[integration.type] ?? integration.type} · {integration.base_url}
             </p>
           </div>
           <div className="btn-group">
@@ -81,8 +97,16 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
         </div>
         <dl className="stat-list">
           <div>
-            <dt>{integration.type === 'github' ? 'Repositories' : 'Projects'}</dt>
-            <dd style={{ fontSize: '0.95rem' }}>{scopes.length ? scopes.join(', ') : 'All'}</dd>
+            <dt>{SCOPE_LABEL[integration.type] ?? 'Projects'}</dt>
+            <dd style={{ fontSize: '0.95rem' }}>
+              {mappings
+                ? mappings.length
+                  ? mappings.map((m) => m.service).join(', ')
+                  : 'None: incidents count in time to restore only'
+                : scopes.length
+                  ? scopes.join(', ')
+                  : 'All'}
+            </dd>
           </div>
           <div>
             <dt>Schedule</dt>
