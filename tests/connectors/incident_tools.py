@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, text
 
+from pulse.etl.connectors.base.interface import Connector, IntegrationConfig
 from pulse.sim.gen_incident_tools import Tool, incidents
 from pulse.sim.server import RunningSimulator
+from tests.connectors.conftest import sim_stats
 from tests.connectors.context import DirectContext
 
 
@@ -69,3 +72,34 @@ def advance_until_one_is_open(sim: RunningSimulator, tool: Tool) -> None:
             return
         advance(sim, 4)
     raise AssertionError("no incident ever open")
+
+
+def check_resync_is_idempotent(engine: Engine, integration: IntegrationConfig, connector: Connector) -> None:
+    """A second full run changes no row and adds none."""
+    connector.sync(DirectContext(engine, integration))
+    first = stored_rows(engine, integration.id)
+    connector.sync(DirectContext(engine, integration))
+    assert stored_rows(engine, integration.id) == first
+    assert row_count(engine, integration.id) == len(first)
+
+
+def check_connection(connector: Connector, integration: IntegrationConfig, bad: dict[str, str]) -> None:
+    """Test-connection says how many services it sees, and 401 for bad credentials."""
+    ok, message = connector.test_connection(integration)
+    assert ok and "services visible" in message
+    ok, message = connector.test_connection(IntegrationConfig(**{**integration.__dict__, "credentials": bad}))
+    assert not ok and "401" in message
+
+
+def check_rate_limited_sync(
+    sim: RunningSimulator,
+    engine: Engine,
+    integration: IntegrationConfig,
+    sync: Callable[[Engine, IntegrationConfig], DirectContext],
+    tool: Tool,
+) -> None:
+    """A sync that runs into 429s waits for what the tool's header says and still gets everything."""
+    ctx = sync(engine, integration)
+    assert stored_rows(engine, integration.id) == expected_rows(sim, tool)
+    assert sim_stats(sim)["by_status"].get("429", 0) >= 1
+    assert ctx.slept and all(s <= 2 for s in ctx.slept)

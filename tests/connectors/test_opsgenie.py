@@ -6,15 +6,18 @@ from sqlalchemy import Engine
 
 from pulse.etl.connectors.base.interface import IntegrationConfig
 from pulse.etl.connectors.opsgenie.connector import OpsgenieConnector
+from pulse.sim.config import SimConfig
 from pulse.sim.gen_incident_tools import services as tool_services
-from pulse.sim.server import RunningSimulator
-from tests.connectors.conftest import make_integration, sim_config, sim_stats
+from pulse.sim.server import RunningSimulator, start_simulator
+from tests.connectors.conftest import SMALL, make_integration, sim_config, sim_stats
 from tests.connectors.context import DirectContext
 from tests.connectors.incident_tools import (
     advance,
     advance_until_one_is_open,
+    check_connection,
+    check_rate_limited_sync,
+    check_resync_is_idempotent,
     expected_rows,
-    row_count,
     stored_rows,
 )
 
@@ -48,10 +51,7 @@ def test_rate_limit_429_is_waited_out_by_the_period_header(
 ) -> None:
     sim_config(sim, incident_rate_limit={"limit": 2, "window_seconds": 1})
     integration = opsgenie(clean_engine, tenant, sim, page_size=4)
-    ctx = sync(clean_engine, integration)
-    assert stored_rows(clean_engine, integration.id) == expected_rows(sim, "opsgenie")
-    assert sim_stats(sim)["by_status"].get("429", 0) >= 1
-    assert ctx.slept and all(s <= 2 for s in ctx.slept)
+    check_rate_limited_sync(sim, clean_engine, integration, sync, "opsgenie")
 
 
 def test_server_errors_and_dropped_connections_are_retried(
@@ -86,20 +86,21 @@ def test_incremental_sync_lists_only_incidents_updated_since_the_cursor(
 
 
 def test_resync_is_idempotent(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
-    integration = opsgenie(clean_engine, tenant, sim)
-    sync(clean_engine, integration)
-    first = stored_rows(clean_engine, integration.id)
-    sync(clean_engine, integration)
-    assert stored_rows(clean_engine, integration.id) == first
-    assert row_count(clean_engine, integration.id) == len(first)
+    check_resync_is_idempotent(clean_engine, opsgenie(clean_engine, tenant, sim), OpsgenieConnector())
 
 
-def test_connection_check_reports_services_and_bad_keys(
+def test_connection_check_reports_services_and_bad_credentials(
     sim: RunningSimulator, tenant: int, clean_engine: Engine
 ) -> None:
-    integration = opsgenie(clean_engine, tenant, sim)
-    ok, message = OpsgenieConnector().test_connection(integration)
-    assert ok and "services visible" in message
-    bad = IntegrationConfig(**{**integration.__dict__, "credentials": {"api_key": "wrong"}})
-    ok, message = OpsgenieConnector().test_connection(bad)
-    assert not ok and "401" in message
+    check_connection(OpsgenieConnector(), opsgenie(clean_engine, tenant, sim), {"api_key": "wrong"})
+
+
+def test_a_key_without_configuration_access_still_syncs_incidents(clean_engine: Engine, tenant: int) -> None:
+    config = SimConfig(dataset=SMALL, opsgenie_keys={"ro-key": "read-only"})
+    with start_simulator(config) as sim:
+        integration = opsgenie(clean_engine, tenant, sim)
+        integration = IntegrationConfig(**{**integration.__dict__, "credentials": {"api_key": "ro-key"}})
+        ctx = sync(clean_engine, integration)
+        expected = {k: (*v[:2], None, *v[3:]) for k, v in expected_rows(sim, "opsgenie").items()}
+    assert stored_rows(clean_engine, integration.id) == expected
+    assert any(level == "warning" and "services not readable (403)" in m for level, m, _ in ctx.logs)

@@ -15,8 +15,10 @@ from tests.connectors.context import DirectContext
 from tests.connectors.incident_tools import (
     advance,
     advance_until_one_is_open,
+    check_connection,
+    check_rate_limited_sync,
+    check_resync_is_idempotent,
     expected_rows,
-    row_count,
     stored_rows,
 )
 
@@ -54,11 +56,7 @@ def test_rate_limit_429_is_waited_out_by_ratelimit_reset(
 ) -> None:
     sim_config(sim, incident_rate_limit={"limit": 3, "window_seconds": 1})
     integration = pagerduty(clean_engine, tenant, sim, page_size=5)
-    ctx = sync(clean_engine, integration)
-    assert stored_rows(clean_engine, integration.id) == expected_rows(sim, "pagerduty")
-    stats = sim_stats(sim)
-    assert stats["by_status"].get("429", 0) >= 1
-    assert ctx.slept and all(s <= 2 for s in ctx.slept)
+    check_rate_limited_sync(sim, clean_engine, integration, sync, "pagerduty")
 
 
 def test_server_errors_and_dropped_connections_are_retried(
@@ -100,20 +98,10 @@ def test_incremental_sync_finds_new_incidents_and_resolutions_of_open_ones(
 
 
 def test_resync_is_idempotent(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
-    integration = pagerduty(clean_engine, tenant, sim)
-    sync(clean_engine, integration)
-    first = stored_rows(clean_engine, integration.id)
-    sync(clean_engine, integration)
-    assert stored_rows(clean_engine, integration.id) == first
-    assert row_count(clean_engine, integration.id) == len(first)
+    check_resync_is_idempotent(clean_engine, pagerduty(clean_engine, tenant, sim), PagerDutyConnector())
 
 
-def test_connection_check_reports_services_and_bad_tokens(
+def test_connection_check_reports_services_and_bad_credentials(
     sim: RunningSimulator, tenant: int, clean_engine: Engine
 ) -> None:
-    integration = pagerduty(clean_engine, tenant, sim)
-    ok, message = PagerDutyConnector().test_connection(integration)
-    assert ok and "services visible" in message
-    bad = IntegrationConfig(**{**integration.__dict__, "credentials": {"token": "wrong"}})
-    ok, message = PagerDutyConnector().test_connection(bad)
-    assert not ok and "401" in message
+    check_connection(PagerDutyConnector(), pagerduty(clean_engine, tenant, sim), {"token": "wrong"})

@@ -20,6 +20,7 @@ from pulse.sim.gen_incident_tools import ToolIncident, ToolService, incidents, s
 from pulse.sim.incident_endpoint import IncidentToolEndpoint
 
 PREFIX = "/opsgenie"
+READ_ONLY = "read-only"
 _TERM = re.compile(r"^(createdAt|updatedAt)(>=|<|>|<=)(\d+)$|^status:(open|resolved|closed)$")
 
 
@@ -139,7 +140,9 @@ def get_incident(ctx: Ctx) -> Reply:
 
 
 def list_services(ctx: Ctx) -> Reply:
-    """`GET /v1/services`."""
+    """`GET /v1/services`; a key named `read-only` lacks configuration access, like a read-only API key."""
+    if ctx.identity == READ_ONLY:
+        raise ApiError(403, "You are not authorized to take this action.")
     return _page(ctx, services(ctx.ds, "opsgenie"), render_service)
 
 

@@ -32,7 +32,11 @@ class LinkHeaderPaginator:
             seen.add(url)
             page = client.get(url, conditional=self.conditional)
             yield page
-            url = page.next_url()
+            url = self.next_of(page)
+
+    def next_of(self, page: Page) -> str | None:
+        """The URL of the page after `page`, if any."""
+        return page.next_url()
 
 
 class NextPageTokenPaginator:
@@ -96,13 +100,12 @@ class StartAtPaginator:
 class OffsetPaginator:
     """PagerDuty's classic paging: `offset`/`limit` until the answer says `more: false`."""
 
-    def __init__(self, *, page_size: int = 100, start: int = 0) -> None:
+    def __init__(self, *, page_size: int = 100) -> None:
         self.page_size = page_size
-        self.start = start
 
     def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
-        """Pages from offset `start` on."""
-        offset = self.start
+        """Pages from offset 0 on."""
+        offset = 0
         seen: set[int] = set()
         while True:
             if offset in seen:
@@ -116,20 +119,15 @@ class OffsetPaginator:
             offset = int(data.get("offset", offset)) + int(data.get("limit", self.page_size))
 
 
-class PagingNextPaginator:
-    """Opsgenie: follow the answer's `paging.next` URL until there is none."""
+class PagingNextPaginator(LinkHeaderPaginator):
+    """Opsgenie: follow the answer's `paging.next` URL while a page has data (no conditional requests)."""
 
-    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
-        """Pages from the first URL on."""
-        url: str | None = client.url(path, params)
-        seen: set[str] = set()
-        while url:
-            if url in seen:
-                raise PaginationLoop(f"next page {url} was already fetched")
-            seen.add(url)
-            page = client.get(url)
-            yield page
-            data = page.data if isinstance(page.data, dict) else {}
-            paging = data.get("paging")
-            next_url = paging.get("next") if isinstance(paging, dict) and data.get("data") else None
-            url = str(next_url) if next_url else None
+    def __init__(self, *, conditional: bool = False) -> None:
+        super().__init__(conditional=conditional)
+
+    def next_of(self, page: Page) -> str | None:
+        """`paging.next` of a page that listed something."""
+        data = page.data if isinstance(page.data, dict) else {}
+        paging = data.get("paging")
+        next_url = paging.get("next") if isinstance(paging, dict) and data.get("data") else None
+        return str(next_url) if next_url else None

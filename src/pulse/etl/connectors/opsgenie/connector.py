@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from pulse.etl.connectors.base.http import SourceClient
+from pulse.etl.connectors.base.http import SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, SyncContext
 from pulse.etl.connectors.base.paginate import PagingNextPaginator
 from pulse.etl.connectors.base.streams import iso, low_watermark
@@ -77,8 +77,16 @@ class OpsgenieSync:
         """Every service: {id: name}."""
         stream = os_.Services(self.client, self.writer.counts)
         found: dict[str, str] = {}
-        for page in PagingNextPaginator().pages(self.client, stream.path, {"limit": self.page_size}):
-            found.update(stream.rows(stream.records(page)))
+        try:
+            for page in PagingNextPaginator().pages(self.client, stream.path, {"limit": self.page_size}):
+                found.update(stream.rows(stream.records(page)))
+        except SourceError as exc:
+            if exc.status not in (403, 404):
+                raise
+            # Listing services needs configuration access, which a read-only key may lack: incidents still
+            # sync and match mappings by service id.
+            self.ctx.log("warning", f"Opsgenie services not readable ({exc.status}); service names stay empty")
+            return {}
         self.writer.save_services(found)
         return found
 
