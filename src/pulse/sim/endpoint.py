@@ -147,6 +147,10 @@ class Endpoint:
         self.handler = handler
         self.charge = charge
 
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this API's credentials are counted in."""
+        return self.state.github_limits if self.api != "jira" else self.state.jira_limits
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Answer one request."""
         state = self.state
@@ -164,15 +168,9 @@ class Endpoint:
     async def _answer(self, request: Request, fault: Fault) -> tuple[int, bytes | None, dict[str, str]]:
         state = self.state
         if fault in (Fault.ERROR_500, Fault.ERROR_502):
-            state.stats.fault(fault.value)
-            code = 502 if fault is Fault.ERROR_502 else 500
-            state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
-            if fault is Fault.ERROR_502:
-                return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
-            return 500, json_bytes(self._error_body(500, "Server Error")), {}
+            return self._server_error(fault)
         credential = self._authenticate(request)
         if credential is None:
-            state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
             return self._unauthorized()
         key, identity = credential
         limiter = self.limiter()
@@ -211,21 +209,23 @@ class Endpoint:
         state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
         return reply.status, payload, headers
 
-    def _error_body(self, status: int, message: str) -> Any:
-        """The API's error body."""
-        if self.api == "github":
-            return github_error(status, message)
-        return jira_error("Internal error" if status == 500 else message)
+    def _server_error(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
+        """An injected 500 (JSON) or 502 (a proxy's HTML page, as GitHub's edge sends)."""
+        self.state.stats.fault(fault.value)
+        code = 502 if fault is Fault.ERROR_502 else 500
+        self.state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
+        if fault is Fault.ERROR_502:
+            return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
+        body = github_error(500, "Server Error") if self.api != "jira" else jira_error("Internal error")
+        return 500, json_bytes(body), {}
 
     def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
-        if self.api == "github":
+        """401 in the API's own words."""
+        self.state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
+        if self.api != "jira":
             return 401, json_bytes(github_error(401, "Bad credentials")), {}
         message = "Client must be authenticated to access this resource."
         return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
-
-    def limiter(self) -> RateLimiter:
-        """The rate limiter this API's credentials are counted in."""
-        return self.state.github_limits if self.api == "github" else self.state.jira_limits
 
     def _authenticate(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from pulse.sim.endpoint import Endpoint, json_bytes
+from pulse.sim.faults import Fault
 from pulse.sim.ratelimit import Quota, RateLimiter
 
 PAGERDUTY_CODES = {400: 2001, 401: 2006, 404: 2100, 429: 2020}
@@ -42,6 +43,17 @@ class IncidentToolEndpoint(Endpoint):
             return pagerduty_error(status, message)
         return opsgenie_error(message)
 
+    def _server_error(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
+        if fault is Fault.ERROR_502:
+            return super()._server_error(fault)
+        self.state.stats.fault(fault.value)
+        self.state.stats.record(api=self.api, route=self.route, status=500, charged_to=None)
+        return 500, json_bytes(self._error_body(500, "Internal Server Error")), {}
+
+    def _quota_headers(self, quota: Quota) -> dict[str, str]:
+        # Neither tool reports its budget on successful answers; only a 429 says how long to wait.
+        return {}
+
     def _authenticate(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")
         config = self.state.config
@@ -57,6 +69,7 @@ class IncidentToolEndpoint(Endpoint):
         return None
 
     def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
+        self.state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
         if self.api == "pagerduty":
             return 401, json_bytes(pagerduty_error(401, "Authentication failed")), {}
         return 401, json_bytes(opsgenie_error("Could not authenticate")), {}
