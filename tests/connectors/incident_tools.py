@@ -103,3 +103,18 @@ def check_rate_limited_sync(
     assert stored_rows(engine, integration.id) == expected_rows(sim, tool)
     assert sim_stats(sim)["by_status"].get("429", 0) >= 1
     assert ctx.slept and all(s <= 2 for s in ctx.slept)
+
+
+def check_faulted_sync(
+    sim: RunningSimulator,
+    engine: Engine,
+    integration: IntegrationConfig,
+    sync: Callable[[Engine, IntegrationConfig], DirectContext],
+    tool: Tool,
+) -> None:
+    """Under injected 5xx, dropped connections and throttling the sync retries and still gets everything."""
+    sync(engine, integration)
+    faults = sim_stats(sim)["faults"]
+    assert faults.get("error_500", 0) + faults.get("error_502", 0) > 0 and faults.get("drop", 0) > 0
+    assert faults.get("secondary", 0) > 0
+    assert stored_rows(engine, integration.id) == expected_rows(sim, tool)

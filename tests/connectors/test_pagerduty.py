@@ -16,6 +16,7 @@ from tests.connectors.incident_tools import (
     advance,
     advance_until_one_is_open,
     check_connection,
+    check_faulted_sync,
     check_rate_limited_sync,
     check_resync_is_idempotent,
     expected_rows,
@@ -62,13 +63,9 @@ def test_rate_limit_429_is_waited_out_by_ratelimit_reset(
 def test_server_errors_and_dropped_connections_are_retried(
     sim: RunningSimulator, tenant: int, clean_engine: Engine
 ) -> None:
-    sim_config(sim, fault_seed=3, error_rate=0.25, drop_connection_rate=0.1, secondary_limit_every=5)
+    sim_config(sim, fault_seed=5, error_rate=0.25, drop_connection_rate=0.15, secondary_limit_every=5)
     integration = pagerduty(clean_engine, tenant, sim, page_size=3)
-    sync(clean_engine, integration)
-    stats = sim_stats(sim)
-    assert stats["faults"].get("error_500", 0) + stats["faults"].get("error_502", 0) > 0
-    assert stats["faults"].get("secondary", 0) > 0
-    assert stored_rows(clean_engine, integration.id) == expected_rows(sim, "pagerduty")
+    check_faulted_sync(sim, clean_engine, integration, sync, "pagerduty")
 
 
 def test_incremental_sync_finds_new_incidents_and_resolutions_of_open_ones(
