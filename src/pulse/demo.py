@@ -1,4 +1,5 @@
-"""`pulse up --demo`: a demo tenant with three users, integrations on the simulator, and a first sync.
+"""`pulse up --demo`: a demo tenant with three users, integrations on the simulator (GitHub, Jira, PagerDuty),
+and a first sync.
 
 Seeding goes through the same doors a person would use: the services' own functions for the tenant and
 users (as `pulse client/user create` do), then the public HTTP APIs for integrations and syncs.
@@ -23,6 +24,7 @@ from pulse.backend.users import service as user_service
 from pulse.core.config import Settings
 from pulse.core.db.engine import make_engine, unit_of_work
 from pulse.core.db.models import Client, User
+from pulse.demo_incidents import ensure_pagerduty
 
 DEMO_CLIENT = "Demo"
 DEMO_USERS = (
@@ -141,6 +143,11 @@ def seed_demo(
         if wait:
             _follow_jobs(http, etl, headers, info.job_run_ids)
             _ensure_teams(http, etl, headers)
+            # PagerDuty's service mappings name repositories, so it comes once GitHub's are in.
+            incidents_job = ensure_pagerduty(http, etl, headers, sim_url)
+            if incidents_job is not None:
+                info.job_run_ids.append(incidents_job)
+                _follow_jobs(http, etl, headers, [incidents_job])
         http.post(f"{backend}/api/v1/auth/logout", headers=headers)
     return info
 

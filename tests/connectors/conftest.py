@@ -12,12 +12,24 @@ import pytest
 from sqlalchemy import Engine, text
 
 from pulse.etl.connectors.base.interface import IntegrationConfig
-from pulse.sim.config import DEFAULT_GITHUB_TOKEN, DEFAULT_JIRA_EMAIL, DEFAULT_JIRA_TOKEN, SimConfig
+from pulse.sim.config import (
+    DEFAULT_GITHUB_TOKEN,
+    DEFAULT_JIRA_EMAIL,
+    DEFAULT_JIRA_TOKEN,
+    DEFAULT_OPSGENIE_KEY,
+    DEFAULT_PAGERDUTY_TOKEN,
+    SimConfig,
+)
 from pulse.sim.dataset import DatasetSpec
 from pulse.sim.server import RunningSimulator, start_simulator
 from tests.factories import make_client
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
+CREDENTIALS = {
+    "github": {"token": DEFAULT_GITHUB_TOKEN},
+    "pagerduty": {"token": DEFAULT_PAGERDUTY_TOKEN},
+    "opsgenie": {"api_key": DEFAULT_OPSGENIE_KEY},
+}
 SMALL = DatasetSpec(anchor=ANCHOR, repos=2, teams=2, prs_per_repo=25, work_items_per_project=60, history_days=120)
 
 
@@ -54,11 +66,7 @@ def make_integration(
             ),
             {"c": client_id, "t": type_, "n": type_.title(), "b": base_url, "s": json.dumps(settings)},
         ).scalar_one()
-    creds = (
-        {"token": DEFAULT_GITHUB_TOKEN}
-        if type_ == "github"
-        else {"email": DEFAULT_JIRA_EMAIL, "api_token": DEFAULT_JIRA_TOKEN}
-    )
+    creds = CREDENTIALS.get(type_, {"email": DEFAULT_JIRA_EMAIL, "api_token": DEFAULT_JIRA_TOKEN})
     return IntegrationConfig(
         id=ident,
         client_id=client_id,

@@ -102,6 +102,17 @@ def test_dora_cards_show_the_api_numbers_and_a_drilldown_opens(page: Page, pulse
     screenshot(page, "dora-drilldown")
 
 
+def test_the_demo_counts_pagerduty_incidents_in_the_dora_numbers(pulse_stack: Stack) -> None:
+    today = datetime.now(UTC).date()
+    period = {"from": str(today - timedelta(days=365)), "to": str(today)}
+    with pulse_stack.api("view") as api:
+        pagerduty = api.get("/api/v1/incidents", params={"source": "pagerduty", "limit": 500}).json()
+        drill = api.get("/api/v1/metrics/dora/incidents", params={**period, "limit": 1000}).json()
+    assert pagerduty["total"] > 0, "the demo syncs a simulated PagerDuty account"
+    behind_cfr = [i for i in drill["items"] if i["source"] == "pagerduty" and i["deployment_id"] is not None]
+    assert behind_cfr, "mapped PagerDuty services mark deployments as failed"
+
+
 def test_a_sync_started_from_the_ui_shows_progress_and_finishes(page: Page, pulse_stack: Stack) -> None:
     sign_in_as(page, pulse_stack, "admin")
     page.goto(f"{pulse_stack.web_url}/etl")

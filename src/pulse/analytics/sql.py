@@ -13,6 +13,8 @@ from typing import Any
 from pulse.analytics.period import Filters, Period
 from pulse.core.db.models.analytics import DEFAULT_ENVIRONMENT_PATTERN
 
+# Sources of the `incidents` table; their facts are re-checked against the integration's active flag.
+TOOL_SOURCES = "'pagerduty', 'opsgenie', 'push'"
 RULE_ORDER = "CASE {a}.scope WHEN 'team' THEN 0 WHEN 'integration' THEN 1 ELSE 2 END, {a}.id"
 
 
@@ -174,15 +176,17 @@ changes AS MATERIALIZED (
 def incident_ctes(filters: Filters) -> str:
     """`incidents(source, id, key, title, opened_at, resolved_at, repo_ids, in_scope, deployment_id, ...)`.
 
-    Incidents opened at or after `:inc_from`, from GitHub issues carrying an incident label and Jira work
-    items whose (mapped) type is an incident type, each attributed to the latest successful production
-    deployment of its repositories (a GitHub issue's own; a Jira item's team's) finished before it opened.
+    Incidents opened at or after `:inc_from`, from GitHub issues carrying an incident label, Jira work
+    items whose (mapped) type is an incident type and the `incidents` table (PagerDuty, Opsgenie, push), each
+    attributed to the latest successful production deployment of its repositories (a GitHub issue's own; a
+    Jira item's team's; an incident tool's mapped ones) finished before it opened.
     """
     if filters.repository_id is None and filters.team_id is None:
         in_scope = "true"
     else:
         in_scope = "i.repo_ids && ARRAY(SELECT id FROM scope_repos)"
-    return f"""project_rules AS (
+    return f"""{tool_incident_cte()},
+project_rules AS (
   SELECT ap.id AS project_id, coalesce(ir.jira_issue_types, ARRAY['incident']) AS jira_issue_types
   FROM active_projects ap
   LEFT JOIN LATERAL (
@@ -211,6 +215,9 @@ raw_incidents AS (
   LEFT JOIN type_map tm ON tm.type_key = lower(wi.issue_type)
   WHERE wi.client_id = :cid AND wi.active AND wi.opened_at >= :inc_from AND coalesce(tm.ok, true)
     AND coalesce(tm.work_item_type, lower(wi.issue_type)) = ANY(pru.jira_issue_types)
+  UNION ALL
+  SELECT ti.source, ti.id, ti.key, ti.title, ti.opened_at, ti.resolved_at, ti.repo_ids
+  FROM tool_incidents ti WHERE ti.opened_at >= :inc_from
 ),
 incidents AS MATERIALIZED (
   SELECT i.*, {in_scope} AS in_scope, a.id AS deployment_id, a.finished_at AS deployment_finished_at
@@ -220,6 +227,36 @@ incidents AS MATERIALIZED (
     CROSS JOIN LATERAL ({latest_production_before(filters, "r.repository_id", "i.opened_at")}) x
     ORDER BY x.finished_at DESC, x.id DESC LIMIT 1
   ) a ON true
+)"""
+
+
+def tool_incident_cte() -> str:
+    """`tool_incidents(source, id, key, title, opened_at, resolved_at, repo_ids)`: rows of the `incidents` table.
+
+    Active rows of active integrations. A row naming its repository (the push API) belongs to it; any other
+    row to the repositories its integration's `settings.service_mappings` give its service (matched by id or
+    name, ignoring case): the mapped `repository_ids` plus the repositories of the mapped `team_ids`. An
+    unmapped service's incidents get no repository, so no deployment: they count in time to restore only.
+    """
+    return """tool_incidents AS (
+  SELECT x.source, x.id, x.key, x.title, x.opened_at, x.resolved_at,
+    CASE WHEN x.repository_id IS NOT NULL
+      THEN ARRAY(SELECT ar.id FROM all_repos ar WHERE ar.id = x.repository_id)
+      ELSE ARRAY(
+        SELECT DISTINCT ar.id
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(ig.settings -> 'service_mappings') = 'array'
+                                       THEN ig.settings -> 'service_mappings' ELSE '[]'::jsonb END) m
+        JOIN all_repos ar ON ar.id IN (
+          SELECT r.value::bigint FROM jsonb_array_elements_text(coalesce(m -> 'repository_ids', '[]')) r(value)
+          UNION ALL
+          SELECT trp.repository_id FROM team_repos trp
+          WHERE trp.team_id IN (
+            SELECT t.value::bigint FROM jsonb_array_elements_text(coalesce(m -> 'team_ids', '[]')) t(value)))
+        WHERE lower(btrim(m ->> 'service')) IN (lower(x.service_id), lower(x.service_name))
+        ORDER BY ar.id)
+    END AS repo_ids
+  FROM incidents x JOIN integrations ig ON ig.id = x.integration_id AND ig.active AND ig.client_id = :cid
+  WHERE x.client_id = :cid AND x.active
 )"""
 
 
@@ -258,7 +295,11 @@ def fact_ctes(filters: Filters, *, whole_tenant: bool = False, inline: bool = Fa
         in_scope = "mi.repo_ids && ARRAY(SELECT id FROM scope_repos)"
     md_scope = "" if whole_tenant else "\n    AND md.repository_id IN (SELECT id FROM scope_repos)"
     mc_scope = "" if whole_tenant else "\n    AND mc.repository_id IN (SELECT id FROM scope_repos)"
-    return f"""win AS{mat} (
+    return f"""tool_incident_ids AS (
+  SELECT x.id FROM incidents x JOIN integrations ig ON ig.id = x.integration_id AND ig.active
+  WHERE x.client_id = :cid AND x.active
+),
+win AS{mat} (
   SELECT md.deployment_id AS id, md.repository_id, md.environment, md.sha, md.finished_at, md.changes_computed
   FROM metric_deployments md
   WHERE md.client_id = :cid AND md.finished_at >= :start AND md.finished_at < :end{md_scope}
@@ -273,7 +314,8 @@ incidents AS{mat} (
          {in_scope} AS in_scope, mi.deployment_id, mi.deployment_finished_at
   FROM metric_incidents mi
   WHERE mi.client_id = :cid AND mi.opened_at >= :inc_from
-    AND (mi.source = 'jira' OR mi.repo_ids[1] IN (SELECT id FROM all_repos))
+    AND (mi.source = 'jira' OR mi.repo_ids[1] IN (SELECT id FROM all_repos) OR mi.source IN ({TOOL_SOURCES}))
+    AND (mi.source NOT IN ({TOOL_SOURCES}) OR mi.incident_id IN (SELECT id FROM tool_incident_ids))
 )"""
 
 

@@ -1,4 +1,4 @@
-"""The simulator's ASGI application: GitHub and Jira APIs plus `/_sim` control routes."""
+"""The simulator's ASGI application: GitHub, Jira, PagerDuty and Opsgenie APIs plus `/_sim` control routes."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from pulse.sim.faults import RAW_SEND
 from pulse.sim.github_graphql import graphql_routes
 from pulse.sim.github_routes import github_routes
 from pulse.sim.jira_routes import jira_routes
+from pulse.sim.opsgenie_routes import opsgenie_routes
+from pulse.sim.pagerduty_routes import pagerduty_routes
 
 
 class SimApp:
@@ -60,5 +62,6 @@ def create_app(config: SimConfig | None = None, dataset: Dataset | None = None) 
         Mount("/api/v3", routes=github),
         *github,
     ]
+    routes += [*pagerduty_routes(state), *opsgenie_routes(state)]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed})
     return SimApp(state, app)

@@ -13,6 +13,8 @@ from pulse.sim.dataset import DatasetSpec
 DEFAULT_GITHUB_TOKEN = "sim-github-token"
 DEFAULT_JIRA_EMAIL = "sim@example.com"
 DEFAULT_JIRA_TOKEN = "sim-jira-token"
+DEFAULT_PAGERDUTY_TOKEN = "sim-pagerduty-token"
+DEFAULT_OPSGENIE_KEY = "sim-opsgenie-key"
 
 
 class RateLimitKnobs(BaseModel):
@@ -52,6 +54,8 @@ class Knobs(BaseModel):
     rate_limit: RateLimitKnobs = Field(default_factory=RateLimitKnobs)
     jira_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=10_000, window_seconds=60))
     graphql: GraphQLKnobs = Field(default_factory=GraphQLKnobs)
+    # PagerDuty allows 960 requests a minute per token; Opsgenie's plans are similar per API key.
+    incident_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=960, window_seconds=60))
 
     def merged(self, patch: dict[str, Any]) -> Knobs:
         """A copy with `patch` applied (nested objects such as rate limits merge key by key)."""
@@ -80,5 +84,7 @@ class SimConfig:
     knobs: Knobs = field(default_factory=Knobs)
     github_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_GITHUB_TOKEN: "pulse-sim"})
     jira_accounts: dict[str, str] = field(default_factory=lambda: {DEFAULT_JIRA_EMAIL: DEFAULT_JIRA_TOKEN})
+    pagerduty_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_PAGERDUTY_TOKEN: "pulse-sim"})
+    opsgenie_keys: dict[str, str] = field(default_factory=lambda: {DEFAULT_OPSGENIE_KEY: "pulse-sim"})
     jira_time_zone: str = "Europe/Berlin"
     secondary_status: int = 403

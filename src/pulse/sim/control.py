@@ -12,6 +12,8 @@ from starlette.routing import BaseRoute, Route
 
 from pulse.sim.advance import advance
 from pulse.sim.endpoint import SimState
+from pulse.sim.gen_incident_tools import TOOLS
+from pulse.sim.gen_incident_tools import incidents as tool_incidents
 from pulse.sim.model import PRODUCTION
 
 
@@ -69,7 +71,10 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         state.jira_limits.configure(knobs.jira_rate_limit)
         state.graphql_limits.configure(knobs.graphql.rate_limit)
         state.graphql_faults.arm(patch.get("graphql", {}))
+        state.incident_limits.configure(knobs.incident_rate_limit)
         if exhaust:
+            for key in [*state.config.pagerduty_tokens, *state.config.opsgenie_keys]:
+                state.incident_limits.exhaust(key)
             for token in state.config.github_tokens:
                 state.github_limits.exhaust(token)
                 state.graphql_limits.exhaust(token)
@@ -89,7 +94,7 @@ def control_routes(state: SimState) -> list[BaseRoute]:
 
     async def get_stats(request: Request) -> JSONResponse:
         """Request counts by route and status, 304s, faults and rate-limit use per credential."""
-        used = {**state.github_limits.used(), **state.jira_limits.used()}
+        used = {**state.github_limits.used(), **state.jira_limits.used(), **state.incident_limits.used()}
         return JSONResponse(state.stats.snapshot(used, state.graphql_limits.used()))
 
     async def reset_stats(request: Request) -> JSONResponse:
@@ -115,6 +120,7 @@ def control_routes(state: SimState) -> list[BaseRoute]:
                 "workflow_runs": sum(len(r.workflow_runs) for r in repos),
                 "issues": sum(len(r.issues) for r in repos),
                 "incidents": len(ds.incidents()),
+                **{f"{tool}_incidents": len(tool_incidents(ds, tool)) for tool in TOOLS},
                 "projects": len(ds.projects),
                 "work_items": len(ds.work_items),
                 "changelog_histories": sum(len(w.histories) for w in ds.work_items),

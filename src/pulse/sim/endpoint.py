@@ -22,7 +22,7 @@ from pulse.sim.paging import PageRequest, link_header, slice_page
 from pulse.sim.ratelimit import Quota, RateLimiter
 from pulse.sim.stats import Stats
 
-Api = Literal["github", "graphql", "jira"]
+Api = Literal["github", "graphql", "jira", "pagerduty", "opsgenie"]
 GITHUB_DOCS = "https://docs.github.com/rest"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
@@ -59,6 +59,7 @@ class SimState:
         self.graphql_limits = RateLimiter(config.knobs.graphql.rate_limit)
         self.graphql_faults = GraphQLFaults()
         self.graphql_faults.arm(config.knobs.graphql.model_dump())
+        self.incident_limits = RateLimiter(config.knobs.incident_rate_limit)
         self.stats = Stats()
         self.served = 0
 
@@ -149,6 +150,15 @@ class Endpoint:
         self.handler = handler
         self.charge = charge
 
+    @property
+    def is_github(self) -> bool:
+        """GitHub's REST and GraphQL APIs share credentials, the rate-limit headers and the error shape."""
+        return self.api in ("github", "graphql")
+
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this API's credentials are counted in."""
+        return self.state.github_limits if self.is_github else self.state.jira_limits
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Answer one request."""
         state = self.state
@@ -171,7 +181,7 @@ class Endpoint:
         if credential is None:
             return self._unauthorized()
         key, identity = credential
-        limiter = state.github_limits if self.api != "jira" else state.jira_limits
+        limiter = self.limiter()
         quota = limiter.peek(key)
         if fault is Fault.SECONDARY:
             state.stats.fault("secondary")
@@ -193,7 +203,7 @@ class Endpoint:
             return self._fail(exc.status, exc.message, charged, exc.documentation_url, key if self.charge else None)
         payload = json_bytes(reply.body)
         headers = {"content-type": "application/json; charset=utf-8", **reply.headers}
-        if self.api != "jira" and request.method == "GET":
+        if self.is_github and request.method == "GET":
             etag = '"' + hashlib.sha256(payload + headers.get("Link", "").encode()).hexdigest()[:40] + '"'
             headers["ETag"] = etag
             if _etag_matches(request.headers.get("if-none-match"), etag):
@@ -202,7 +212,7 @@ class Endpoint:
                 return 304, None, {"ETag": etag, **self._quota_headers(quota)}
         if self.charge:
             quota = limiter.charge(key)
-        if self.api != "jira":
+        if self.is_github:
             headers.update(self._quota_headers(quota))
         state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
         return reply.status, payload, headers
@@ -214,13 +224,13 @@ class Endpoint:
         self.state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
         if fault is Fault.ERROR_502:
             return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
-        body = github_error(500, "Server Error") if self.api != "jira" else jira_error("Internal error")
+        body = github_error(500, "Server Error") if self.is_github else jira_error("Internal error")
         return 500, json_bytes(body), {}
 
     def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
         """401 in the API's own words."""
         self.state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
-        if self.api != "jira":
+        if self.is_github:
             return 401, json_bytes(github_error(401, "Bad credentials")), {}
         message = "Client must be authenticated to access this resource."
         return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
@@ -230,7 +240,7 @@ class Endpoint:
         scheme, _, value = header.partition(" ")
         value = value.strip()
         config = self.state.config
-        if self.api != "jira":
+        if self.is_github:
             if scheme.lower() in ("bearer", "token") and value in config.github_tokens:
                 return value, config.github_tokens[value]
             return None
@@ -245,7 +255,7 @@ class Endpoint:
         return None
 
     def _quota_headers(self, quota: Quota) -> dict[str, str]:
-        if self.api == "jira":
+        if not self.is_github:
             return {}
         return {
             "X-RateLimit-Limit": str(quota.limit),
@@ -258,7 +268,7 @@ class Endpoint:
     def _secondary(self, quota: Quota) -> tuple[int, bytes, dict[str, str]]:
         retry = str(self.state.knobs.secondary_retry_after)
         self.state.stats.record(api=self.api, route=self.route, status=self._secondary_status(), charged_to=None)
-        if self.api == "jira":
+        if not self.is_github:
             headers = {"Retry-After": retry, "RateLimit-Reason": "jira-burst-based"}
             return 429, json_bytes(jira_error("Rate limit exceeded.")), headers
         message = (
@@ -269,13 +279,13 @@ class Endpoint:
         return self._secondary_status(), json_bytes(body), {"Retry-After": retry, **self._quota_headers(quota)}
 
     def _secondary_status(self) -> int:
-        return self.state.config.secondary_status if self.api != "jira" else 429
+        return self.state.config.secondary_status if self.is_github else 429
 
     def _exhausted(
         self, key: str, identity: str, quota: Quota, limiter: RateLimiter
     ) -> tuple[int, bytes, dict[str, str]]:
         wait = str(limiter.seconds_to_reset(key))
-        if self.api == "jira":
+        if not self.is_github:
             self.state.stats.record(api=self.api, route=self.route, status=429, charged_to=None)
             reset = datetime.fromtimestamp(quota.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             headers = {
@@ -298,7 +308,7 @@ class Endpoint:
         self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS, charged_to: str | None = None
     ) -> tuple[int, bytes, dict[str, str]]:
         self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=charged_to)
-        body = github_error(status, message, docs) if self.api != "jira" else jira_error(message)
+        body = github_error(status, message, docs) if self.is_github else jira_error(message)
         return status, json_bytes(body), self._quota_headers(quota)
 
     async def _send(self, send: Any, status: int, body: bytes | None, headers: dict[str, str]) -> None:
@@ -307,7 +317,7 @@ class Endpoint:
             if not any(k == b"content-type" for k, _ in raw):
                 raw.append((b"content-type", b"application/json; charset=utf-8"))
             raw.append((b"content-length", str(len(body)).encode()))
-        if self.api != "jira":
+        if self.is_github:
             self.state.served += 1
             raw.append((b"x-github-request-id", f"5E1A:{self.state.served:06X}:{id(self) % 65536:04X}".encode()))
             media = b"github.v4; format=json" if self.api == "graphql" else b"github.v3; format=json"

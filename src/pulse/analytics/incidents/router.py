@@ -18,12 +18,12 @@ def list_incidents(
     principal: CurrentPrincipal,
     db_session: DbSession,
     page: PageParams,
-    source: Annotated[str | None, Query(pattern="^(github|jira)$")] = None,
+    source: Annotated[str | None, Query(pattern="^(github|jira|pagerduty|opsgenie|push)$")] = None,
     state: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
     repository_id: Annotated[int | None, Query(ge=1)] = None,
     team_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
-    """GitHub issues and Jira work items that are incidents, newest first, each with its attributed deployment."""
+    """Incidents of every source (GitHub, Jira, PagerDuty, Opsgenie, push), newest first, with their deployment."""
     return incident_service.list_(
         db_session=db_session,
         client_id=principal.client_id,

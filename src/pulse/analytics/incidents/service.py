@@ -1,4 +1,5 @@
-"""Incidents of a tenant (GitHub issues and Jira work items matching the incident rules), newest first.
+"""Incidents of a tenant (GitHub issues and Jira work items matching the incident rules, and incident-tool
+and pushed incidents), newest first.
 
 Read from the incident facts (rebuilt after syncs and rule changes), which carry the attribution.
 """
@@ -18,6 +19,7 @@ from pulse.analytics.sql import base_ctes, hours
 from pulse.core.errors import InvalidInput
 
 SINCE_EVER = datetime(1900, 1, 1, tzinfo=UTC)
+SOURCES = ("github", "jira", "pagerduty", "opsgenie", "push")
 SELECT = f"""
   SELECT i.id, i.source, i.key, i.title, i.opened_at, i.resolved_at,
          CASE WHEN i.resolved_at IS NULL THEN 'open' ELSE 'resolved' END AS state,
@@ -43,8 +45,8 @@ def list_(
     check_filters(db_session=db_session, filters=filters)
     where = ["i.in_scope"]
     if source is not None:
-        if source not in ("github", "jira"):
-            raise InvalidInput("source: must be github or jira", field="source")
+        if source not in SOURCES:
+            raise InvalidInput(f"source: must be one of {', '.join(SOURCES)}", field="source")
         where.append("i.source = :source")
     if state is not None:
         if state not in ("open", "resolved"):

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pulse.analytics import refresh as analytics_refresh
+from pulse.analytics.refresh import refresh_tenant
 from pulse.core.config import Settings
 from pulse.core.db.models import LIVE_JOB_STATUSES, Integration, JobRun
 from pulse.core.errors import InvalidInput, NotFound
 from pulse.core.logging import get_logger
 from pulse.etl.connectors.base.interface import IntegrationConfig, get_connector
-from pulse.etl.integrations import crypto
+from pulse.etl.integrations import crypto, service_mappings
 from pulse.etl.integrations.schemas import IntegrationCreate, IntegrationRead, IntegrationUpdate, LastSync
 from pulse.etl.jobs import schedules
 from pulse.etl.jobs import service as job_service
@@ -28,7 +28,12 @@ log = get_logger(__name__)
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ORGANIZATION = re.compile(r"^[A-Za-z0-9_.-]+$")
 _PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
-REQUIRED_CREDENTIALS = {"github": ("token",), "jira": ("email", "api_token")}
+REQUIRED_CREDENTIALS = {
+    "github": ("token",),
+    "jira": ("email", "api_token"),
+    "pagerduty": ("token",),
+    "opsgenie": ("api_key",),
+}
 
 
 def validate_base_url(url: str) -> str:
@@ -82,6 +87,8 @@ def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput("settings.organization must be an organisation login", field="settings.organization")
     if type_ == "jira":
         _string_list(settings, "projects", _PROJECT_KEY, "project keys")
+    if type_ in service_mappings.INCIDENT_TOOL_TYPES:
+        service_mappings.validate(settings)
     since = settings.get("sync_since")
     if since is not None:
         try:
@@ -136,6 +143,7 @@ def create(
         settings=validate_settings(integration_in.type, integration_in.settings),
         credentials_encrypted=_encrypted(settings, integration_in.type, integration_in.credentials),
     )
+    service_mappings.check_references(db_session=db_session, client_id=client_id, settings=integration.settings)
     db_session.add(integration)
     db_session.flush()
     schedules.apply(db_session=db_session, integration=integration)
@@ -173,6 +181,9 @@ def update(
         integration.base_url = base_url_for(integration.type, integration_in.base_url)
     if integration_in.settings is not None:
         integration.settings = validate_settings(integration.type, integration_in.settings)
+        service_mappings.check_references(
+            db_session=db_session, client_id=integration.client_id, settings=integration.settings
+        )
     if integration_in.credentials is not None:
         integration.credentials_encrypted = _encrypted(settings, integration.type, integration_in.credentials)
     activity_changed = integration_in.active is not None and integration_in.active != integration.active
@@ -180,8 +191,11 @@ def update(
         integration.active = integration_in.active
     db_session.flush()
     schedules.apply(db_session=db_session, integration=integration)
-    if activity_changed:
-        _refresh_pushed_facts(db_session=db_session, integration=integration)
+    if activity_changed or (
+        integration_in.settings is not None and integration.type in service_mappings.INCIDENT_TOOL_TYPES
+    ):
+        # Attribution and the active flag shape the metric facts; nothing else would rebuild them before a sync.
+        refresh_tenant(db_session=db_session, client_id=integration.client_id)
     log.info(
         "integration_updated", integration_id=integration.id, credentials_replaced=bool(integration_in.credentials)
     )
@@ -200,19 +214,9 @@ def deactivate(*, db_session: Session, integration: Integration) -> Integration:
     ).scalars()
     for run in live:
         job_service.cancel(db_session=db_session, run=run)
-    _refresh_pushed_facts(db_session=db_session, integration=integration)
+    refresh_tenant(db_session=db_session, client_id=integration.client_id)
     log.info("integration_deactivated", integration_id=integration.id)
     return integration
-
-
-def _refresh_pushed_facts(*, db_session: Session, integration: Integration) -> None:
-    """Rebuild the metric facts when a push integration (de)activates.
-
-    Reads apply other integrations' deactivation through their repositories, but pushed deployments belong to
-    repositories of another integration, so only a rebuild takes them out of (or back into) the facts.
-    """
-    if integration.type == PUSH_TYPE:
-        analytics_refresh.refresh_tenant(db_session=db_session, client_id=integration.client_id)
 
 
 def config_of(*, db_session: Session | None, settings: Settings, integration: Integration) -> IntegrationConfig:

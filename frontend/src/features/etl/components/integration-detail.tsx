@@ -9,9 +9,24 @@ import { JobHistory } from '@/features/etl/components/job-history';
 import { JobPanel } from '@/features/etl/components/job-panel';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
 import { PushTokenPanel } from '@/features/etl/components/push-token-panel';
-import type { Integration, Schedule } from '@/features/etl/types/etl';
+import type { Integration, IntegrationType, Schedule } from '@/features/etl/types/etl';
+import { INCIDENT_TOOL_TYPES } from '@/features/etl/types/etl';
 import { Authorization } from '@/lib/authorization';
 import { formatDate, formatDateTime } from '@/utils/format';
+
+const TYPE_LABEL: Partial<Record<IntegrationType, string>> = {
+  github: 'GitHub',
+  jira: 'Jira',
+  pagerduty: 'PagerDuty',
+  opsgenie: 'Opsgenie',
+};
+
+const SCOPE_LABEL: Partial<Record<IntegrationType, string>> = {
+  github: 'Repositories',
+  jira: 'Projects',
+  pagerduty: 'Mapped services',
+  opsgenie: 'Mapped services',
+};
 
 /** "Every 60 minutes", "cron 0 * * * * (UTC)" or "Manual only". */
 export function describeSchedule(schedule: Schedule | null | undefined): string {
@@ -34,10 +49,11 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
   const deactivate = useDeactivateIntegration();
   const sync = useSyncIntegration();
   const { notify } = useNotifications();
-  const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
-  const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
   // A push integration never syncs and has nothing to edit but its token: its runs are the pushes.
   const isPush = integration.type === 'push';
+  const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
+  const mappings = INCIDENT_TOOL_TYPES.includes(integration.type) ? (integration.settings?.service_mappings ?? []) : null;
+  const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
 
   return (
     <div className="grid" style={{ gap: '1rem' }}>
@@ -49,7 +65,9 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
               {integration.active ? null : <span className="badge badge--neutral">Inactive</span>}
             </h2>
             <p className="muted">
-              {isPush ? 'Push (any CI/CD)' : `${integration.type === 'github' ? 'GitHub' : 'Jira'} · ${integration.base_url}`}
+              {isPush
+                ? 'Push (any CI/CD)'
+                : `${TYPE_LABEL[integration.type] ?? integration.type} · ${integration.base_url}`}
             </p>
           </div>
           <div className="btn-group">
@@ -89,35 +107,43 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
         {isPush ? (
           <PushTokenPanel integration={integration} />
         ) : (
-          <dl className="stat-list">
+        <dl className="stat-list">
+          <div>
+            <dt>{SCOPE_LABEL[integration.type] ?? 'Projects'}</dt>
+            <dd style={{ fontSize: '0.95rem' }}>
+              {mappings
+                ? mappings.length
+                  ? mappings.map((m) => m.service).join(', ')
+                  : 'None: incidents count in time to restore only'
+                : scopes.length
+                  ? scopes.join(', ')
+                  : 'All'}
+            </dd>
+          </div>
+          <div>
+            <dt>Schedule</dt>
+            <dd style={{ fontSize: '0.95rem' }} data-testid="integration-schedule">
+              {describeSchedule(integration.settings?.schedule)}
+            </dd>
+          </div>
+          <div>
+            <dt>Last sync</dt>
+            <dd style={{ fontSize: '0.95rem' }}>
+              <JobStatusBadge status={integration.last_sync?.status} />{' '}
+              {integration.last_sync?.finished_at ? formatDateTime(integration.last_sync.finished_at) : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Credentials</dt>
+            <dd style={{ fontSize: '0.95rem' }}>{integration.has_credentials ? 'Stored' : 'Missing'}</dd>
+          </div>
+          {integration.settings?.sync_since ? (
             <div>
-              <dt>{integration.type === 'github' ? 'Repositories' : 'Projects'}</dt>
-              <dd style={{ fontSize: '0.95rem' }}>{scopes.length ? scopes.join(', ') : 'All'}</dd>
+              <dt>History since</dt>
+              <dd style={{ fontSize: '0.95rem' }}>{formatDate(integration.settings.sync_since)}</dd>
             </div>
-            <div>
-              <dt>Schedule</dt>
-              <dd style={{ fontSize: '0.95rem' }} data-testid="integration-schedule">
-                {describeSchedule(integration.settings?.schedule)}
-              </dd>
-            </div>
-            <div>
-              <dt>Last sync</dt>
-              <dd style={{ fontSize: '0.95rem' }}>
-                <JobStatusBadge status={integration.last_sync?.status} />{' '}
-                {integration.last_sync?.finished_at ? formatDateTime(integration.last_sync.finished_at) : ''}
-              </dd>
-            </div>
-            <div>
-              <dt>Credentials</dt>
-              <dd style={{ fontSize: '0.95rem' }}>{integration.has_credentials ? 'Stored' : 'Missing'}</dd>
-            </div>
-            {integration.settings?.sync_since ? (
-              <div>
-                <dt>History since</dt>
-                <dd style={{ fontSize: '0.95rem' }}>{formatDate(integration.settings.sync_since)}</dd>
-              </div>
-            ) : null}
-          </dl>
+          ) : null}
+        </dl>
         )}
       </section>
 

@@ -2,20 +2,41 @@ import { useId, useState, type FormEvent } from 'react';
 
 import { errorMessage } from '@/components/errors/error-view';
 import { useTestIntegration } from '@/features/etl/api/integrations';
+import { mappingProblem, ServiceMappingsEditor } from '@/features/etl/components/service-mappings-editor';
 import type {
   Integration,
   IntegrationCreate,
   IntegrationSettings,
   IntegrationType,
   Schedule,
+  ServiceMapping,
 } from '@/features/etl/types/etl';
+import { INCIDENT_TOOL_TYPES } from '@/features/etl/types/etl';
 
 type ScheduleMode = 'manual' | 'interval' | 'cron';
 
 const DEFAULT_BASE_URL: Record<IntegrationType, string> = {
   github: 'https://api.github.com',
   jira: '',
+  pagerduty: 'https://api.pagerduty.com',
+  opsgenie: 'https://api.opsgenie.com',
   // Created by its own dialog (push-integration-create.tsx): no URL.
+  push: '',
+};
+
+const TOKEN_LABEL: Record<IntegrationType, string> = {
+  github: 'Access token',
+  jira: 'API token',
+  pagerduty: 'API token',
+  opsgenie: 'API key',
+  push: '',
+};
+
+const BASE_URL_HINT: Record<IntegrationType, string> = {
+  github: 'GitHub API root, or https://host/api/v3 for Enterprise.',
+  jira: 'Your Jira site root.',
+  pagerduty: 'PagerDuty REST API root.',
+  opsgenie: 'Opsgenie API root: https://api.opsgenie.com, or https://api.eu.opsgenie.com for the EU instance.',
   push: '',
 };
 
@@ -67,11 +88,13 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
   );
   const [syncSince, setSyncSince] = useState(integration?.settings?.sync_since ?? '');
   const [pullRequestDetails, setPullRequestDetails] = useState(integration?.settings?.pull_request_details === true);
+  const [mappings, setMappings] = useState<ServiceMapping[]>(integration?.settings?.service_mappings ?? []);
+  const incidentTool = INCIDENT_TOOL_TYPES.includes(type);
   const [formError, setFormError] = useState<string | null>(null);
   const test = useTestIntegration();
 
-  const credentialsTyped = type === 'github' ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
-  const credentialsComplete = type === 'github' ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
+  const credentialsTyped = type !== 'jira' ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
+  const credentialsComplete = type !== 'jira' ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
 
   function buildBody(): IntegrationCreate {
     const list = splitList(scopes);
@@ -84,7 +107,9 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     const { repositories: _r, projects: _p, organization: _o, ...otherSettings } = integration?.settings ?? {};
     const settings: IntegrationSettings = {
       ...otherSettings,
-      ...(type === 'github'
+      ...(incidentTool
+        ? { service_mappings: mappings.map((m) => ({ ...m, service: m.service.trim() })) }
+        : type === 'github'
         ? {
             repositories: list,
             pull_request_details: pullRequestDetails,
@@ -98,7 +123,12 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
       type,
       name: name.trim(),
       base_url: baseUrl.trim(),
-      credentials: type === 'github' ? { token: token.trim() } : { email: email.trim(), api_token: apiToken.trim() },
+      credentials:
+        type === 'jira'
+          ? { email: email.trim(), api_token: apiToken.trim() }
+          : type === 'opsgenie'
+            ? { api_key: token.trim() }
+            : { token: token.trim() },
       settings,
     };
   }
@@ -109,6 +139,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     if (!editing && !credentialsComplete) return 'Enter the credentials.';
     if (editing && credentialsTyped && !credentialsComplete) return 'Enter every credential field, or none to keep the stored ones.';
     if (mode === 'cron' && cron.trim().split(/\s+/).length < 5) return 'A cron expression has five fields.';
+    if (incidentTool) return mappingProblem(mappings);
     return null;
   }
 
@@ -147,6 +178,8 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           >
             <option value="github">GitHub</option>
             <option value="jira">Jira</option>
+            <option value="pagerduty">PagerDuty</option>
+            <option value="opsgenie">Opsgenie</option>
           </select>
         </div>
         <div className="field">
@@ -160,14 +193,12 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           id={`${id}-base-url`}
           type="url"
           value={baseUrl}
-          placeholder={type === 'github' ? 'https://api.github.com' : 'https://your-site.atlassian.net'}
+          placeholder={DEFAULT_BASE_URL[type] || 'https://your-site.atlassian.net'}
           onChange={(event) => setBaseUrl(event.target.value)}
           aria-describedby={`${id}-base-url-hint`}
         />
         <span id={`${id}-base-url-hint`} className="hint">
-          {type === 'github'
-            ? 'GitHub API root, or https://host/api/v3 for Enterprise.'
-            : 'Your Jira site root.'}
+          {BASE_URL_HINT[type]}
         </span>
       </div>
       <fieldset>
@@ -179,9 +210,9 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
               : 'No credentials stored yet.'
             : 'Stored encrypted; never shown again.'}
         </p>
-        {type === 'github' ? (
+        {type !== 'jira' ? (
           <div className="field">
-            <label htmlFor={`${id}-token`}>Access token</label>
+            <label htmlFor={`${id}-token`}>{TOKEN_LABEL[type]}</label>
             <input
               id={`${id}-token`}
               type="password"
@@ -249,19 +280,22 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           </span>
         </div>
       ) : null}
-      <div className="field">
-        <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
-        <textarea
-          id={`${id}-scopes`}
-          value={scopes}
-          onChange={(event) => setScopes(event.target.value)}
-          aria-describedby={`${id}-scopes-hint`}
-          placeholder={type === 'github' ? 'org/repo' : 'KEY'}
-        />
-        <span id={`${id}-scopes-hint`} className="hint">
-          One per line or comma-separated. {type === 'github' ? 'Empty: every repository of the organisation.' : 'Empty: every project.'}
-        </span>
-      </div>
+      {incidentTool ? <ServiceMappingsEditor value={mappings} onChange={setMappings} /> : null}
+      {incidentTool ? null : (
+        <div className="field">
+          <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
+          <textarea
+            id={`${id}-scopes`}
+            value={scopes}
+            onChange={(event) => setScopes(event.target.value)}
+            aria-describedby={`${id}-scopes-hint`}
+            placeholder={type === 'github' ? 'org/repo' : 'KEY'}
+          />
+          <span id={`${id}-scopes-hint`} className="hint">
+            One per line or comma-separated. {type === 'github' ? 'Empty: every repository of the organisation.' : 'Empty: every project.'}
+          </span>
+        </div>
+      )}
       <div className="form-row">
         <div className="field">
           <label htmlFor={`${id}-schedule`}>Schedule</label>

@@ -1,4 +1,10 @@
-export type IntegrationType = 'github' | 'jira' | 'push';
+export type IntegrationType = 'github' | 'jira' | 'pagerduty' | 'opsgenie' | 'push';
+
+/** Incident tools: their integrations map services to repositories and teams instead of listing scopes. */
+export const INCIDENT_TOOL_TYPES: readonly IntegrationType[] = ['pagerduty', 'opsgenie'];
+
+/** One entry of `settings.service_mappings`. */
+export type ServiceMapping = { service: string; repository_ids?: number[]; team_ids?: number[] };
 
 export type Schedule = { interval_minutes: number } | { cron: string; timezone?: string };
 
@@ -8,6 +14,7 @@ export type IntegrationSettings = {
   schedule?: Schedule | null;
   sync_since?: string | null;
   pull_request_details?: boolean;
+  service_mappings?: ServiceMapping[];
   [key: string]: unknown;
 };
 
@@ -28,19 +35,20 @@ export type Integration = {
 
 export type GithubCredentials = { token: string };
 export type JiraCredentials = { email: string; api_token: string };
+export type OpsgenieCredentials = { api_key: string };
 
 /** Body of POST /integrations and POST /integrations/test. */
 export type IntegrationCreate = {
   type: IntegrationType;
   name: string;
   base_url: string;
-  credentials: GithubCredentials | JiraCredentials;
+  credentials: GithubCredentials | JiraCredentials | OpsgenieCredentials;
   settings: IntegrationSettings;
 };
 
 /** Body of PATCH /integrations/{id}; credentials only when replaced (they are write-only). */
 export type IntegrationUpdate = Partial<Omit<IntegrationCreate, 'type' | 'credentials'>> & {
-  credentials?: GithubCredentials | JiraCredentials;
+  credentials?: GithubCredentials | JiraCredentials | OpsgenieCredentials;
 };
 
 export type TestResult = { ok: boolean; message: string };

@@ -209,8 +209,12 @@ class SourceClient:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        wait_headers: tuple[str, ...] = (),
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Headers that say, in seconds, how long a 429 lasts when the source sends no Retry-After
+        # (PagerDuty's `ratelimit-reset`, Opsgenie's `X-RateLimit-Period-In-Sec`).
+        self.wait_headers = wait_headers
         self.sleep = sleep
         self.check_interrupted = check_interrupted
         self.etags = etags
@@ -339,6 +343,11 @@ class SourceClient:
             seconds = _parse_retry_after(retry_after, self.clock())
             if seconds is not None:
                 return max(seconds, 0.05)
+        if status == 429:
+            for name in self.wait_headers:
+                value = response.headers.get(name, "").strip()
+                if value.replace(".", "", 1).isdigit():
+                    return max(float(value), 0.05)
         if response.headers.get("x-ratelimit-remaining") == "0" and self.rate_reset is not None:
             self.rate_remaining = None
             return min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)

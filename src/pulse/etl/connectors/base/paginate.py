@@ -32,7 +32,11 @@ class LinkHeaderPaginator:
             seen.add(url)
             page = client.get(url, conditional=self.conditional)
             yield page
-            url = page.next_url()
+            url = self.next_of(page)
+
+    def next_of(self, page: Page) -> str | None:
+        """The URL of the page after `page`, if any."""
+        return page.next_url()
 
 
 class NextPageTokenPaginator:
@@ -91,3 +95,39 @@ class StartAtPaginator:
             start = start_at + got
             if isinstance(total, int) and start >= total:
                 return
+
+
+class OffsetPaginator:
+    """PagerDuty's classic paging: `offset`/`limit` until the answer says `more: false`."""
+
+    def __init__(self, *, page_size: int = 100) -> None:
+        self.page_size = page_size
+
+    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+        """Pages from offset 0 on."""
+        offset = 0
+        seen: set[int] = set()
+        while True:
+            if offset in seen:
+                raise PaginationLoop(f"offset {offset} repeated")
+            seen.add(offset)
+            page = client.get(path, {**(params or {}), "offset": offset, "limit": self.page_size})
+            yield page
+            data = page.data if isinstance(page.data, dict) else {}
+            if data.get("more") is not True:
+                return
+            offset = int(data.get("offset", offset)) + int(data.get("limit", self.page_size))
+
+
+class PagingNextPaginator(LinkHeaderPaginator):
+    """Opsgenie: follow the answer's `paging.next` URL while a page has data (no conditional requests)."""
+
+    def __init__(self, *, conditional: bool = False) -> None:
+        super().__init__(conditional=conditional)
+
+    def next_of(self, page: Page) -> str | None:
+        """`paging.next` of a page that listed something."""
+        data = page.data if isinstance(page.data, dict) else {}
+        paging = data.get("paging")
+        next_url = paging.get("next") if isinstance(paging, dict) and data.get("data") else None
+        return str(next_url) if next_url else None
