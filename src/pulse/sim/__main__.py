@@ -39,6 +39,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--jira-time-zone", default="Europe/Berlin")
     parser.add_argument("--rate-limit", type=int, help="GitHub requests per token per window (default 5000)")
+    parser.add_argument(
+        "--graphql-rate-limit", type=int, help="GitHub GraphQL points per token per window (default 5000)"
+    )
     parser.add_argument("--knobs", default="{}", help="initial fault knobs as JSON, e.g. '{\"error_rate\": 0.1}'")
     return parser.parse_args(argv)
 
@@ -57,6 +60,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     patch = json.loads(args.knobs)
     if args.rate_limit is not None:
         patch["rate_limit"] = {**patch.get("rate_limit", {}), "limit": args.rate_limit}
+    if args.graphql_rate_limit is not None:
+        graphql = patch.setdefault("graphql", {})
+        graphql["rate_limit"] = {**graphql.get("rate_limit", {}), "limit": args.graphql_rate_limit}
     knobs = Knobs().merged(patch)
     config = SimConfig(dataset=spec, knobs=knobs, jira_time_zone=args.jira_time_zone)
     for item in args.github_token:

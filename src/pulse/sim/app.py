@@ -14,6 +14,7 @@ from pulse.sim.control import control_routes
 from pulse.sim.dataset import Dataset, generate_dataset
 from pulse.sim.endpoint import SimState, github_error, jira_error
 from pulse.sim.faults import RAW_SEND
+from pulse.sim.github_graphql import graphql_routes
 from pulse.sim.github_routes import github_routes
 from pulse.sim.jira_routes import jira_routes
 
@@ -52,6 +53,12 @@ def create_app(config: SimConfig | None = None, dataset: Dataset | None = None) 
     config = config or SimConfig()
     state = SimState(config, dataset or generate_dataset(config.dataset))
     github = github_routes(state)
-    routes = [*control_routes(state), *jira_routes(state), Mount("/api/v3", routes=github), *github]
+    routes = [
+        *control_routes(state),
+        *jira_routes(state),
+        *graphql_routes(state),
+        Mount("/api/v3", routes=github),
+        *github,
+    ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed})
     return SimApp(state, app)

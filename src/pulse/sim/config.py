@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,20 @@ class RateLimitKnobs(BaseModel):
     window_seconds: float = Field(3600.0, gt=0)
 
 
+class GraphQLKnobs(BaseModel):
+    """The GraphQL endpoint: on/off, its own points budget, and faults only GraphQL queries get."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    rate_limit: RateLimitKnobs = Field(default_factory=RateLimitKnobs)
+    fail_next: int = Field(0, ge=0, description="answer the next N queries with 502")
+    max_page_size: int = Field(0, ge=0, description="502 for queries asking more than K nodes of a connection")
+    secondary_next: int = Field(0, ge=0, description="answer the next N queries with a secondary limit")
+    rate_limited_next: int = Field(0, ge=0, description="answer the next N queries with RATE_LIMITED")
+    repository_errors: dict[str, Literal["NOT_FOUND", "FORBIDDEN"]] = Field(default_factory=dict)
+
+
 class Knobs(BaseModel):
     """Fault-injection and throttling knobs, changeable at run time through `/_sim/config`."""
 
@@ -37,16 +51,20 @@ class Knobs(BaseModel):
     secondary_retry_after: int = Field(1, ge=0)
     rate_limit: RateLimitKnobs = Field(default_factory=RateLimitKnobs)
     jira_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=10_000, window_seconds=60))
+    graphql: GraphQLKnobs = Field(default_factory=GraphQLKnobs)
 
     def merged(self, patch: dict[str, Any]) -> Knobs:
-        """A copy with `patch` applied (nested rate-limit objects merge key by key)."""
-        data = self.model_dump()
-        for key, value in patch.items():
-            if isinstance(value, dict) and isinstance(data.get(key), dict):
-                data[key] = {**data[key], **value}
-            else:
-                data[key] = value
-        return Knobs.model_validate(data)
+        """A copy with `patch` applied (nested objects such as rate limits merge key by key)."""
+        return Knobs.model_validate(_merge(self.model_dump(), patch))
+
+
+def _merge(data: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for key, value in patch.items():
+        # `repository_errors` is a map the caller replaces as a whole, not a nested knob object.
+        nested = isinstance(value, dict) and isinstance(out.get(key), dict) and key != "repository_errors"
+        out[key] = _merge(out[key], value) if nested else value
+    return out
 
 
 def today_utc() -> datetime:

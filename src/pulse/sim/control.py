@@ -17,8 +17,11 @@ from pulse.sim.model import PRODUCTION
 
 def _knobs_view(state: SimState) -> dict[str, Any]:
     spec = state.dataset.spec
+    knobs = state.knobs.model_dump()
+    # The count-down faults show what is left, not what was asked for.
+    knobs["graphql"].update(state.graphql_faults.left)
     return {
-        **state.knobs.model_dump(),
+        **knobs,
         "dataset": {
             "seed": spec.seed,
             "anchor": spec.anchor.isoformat(),
@@ -52,7 +55,7 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         return JSONResponse(_knobs_view(state))
 
     async def post_config(request: Request) -> JSONResponse:
-        """Change knobs; `exhaust_rate_limit_now` uses up every credential's budget at once."""
+        """Change knobs; `exhaust_rate_limit_now` uses up every credential's budgets (REST and GraphQL) at once."""
         try:
             patch = await _json(request)
             exhaust = bool(patch.pop("exhaust_rate_limit_now", False))
@@ -64,9 +67,12 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         state.faults.configure(knobs)
         state.github_limits.configure(knobs.rate_limit)
         state.jira_limits.configure(knobs.jira_rate_limit)
+        state.graphql_limits.configure(knobs.graphql.rate_limit)
+        state.graphql_faults.arm(patch.get("graphql", {}))
         if exhaust:
             for token in state.config.github_tokens:
                 state.github_limits.exhaust(token)
+                state.graphql_limits.exhaust(token)
             for email in state.config.jira_accounts:
                 state.jira_limits.exhaust(email)
         return JSONResponse(_knobs_view(state))
@@ -84,7 +90,7 @@ def control_routes(state: SimState) -> list[BaseRoute]:
     async def get_stats(request: Request) -> JSONResponse:
         """Request counts by route and status, 304s, faults and rate-limit use per credential."""
         used = {**state.github_limits.used(), **state.jira_limits.used()}
-        return JSONResponse(state.stats.snapshot(used))
+        return JSONResponse(state.stats.snapshot(used, state.graphql_limits.used()))
 
     async def reset_stats(request: Request) -> JSONResponse:
         """Zero the request counters."""

@@ -17,12 +17,12 @@ from starlette.requests import Request
 
 from pulse.sim.config import SimConfig
 from pulse.sim.dataset import Dataset
-from pulse.sim.faults import Fault, FaultInjector, drop_connection
+from pulse.sim.faults import Fault, FaultInjector, GraphQLFaults, drop_connection
 from pulse.sim.paging import PageRequest, link_header, slice_page
 from pulse.sim.ratelimit import Quota, RateLimiter
 from pulse.sim.stats import Stats
 
-Api = Literal["github", "jira"]
+Api = Literal["github", "graphql", "jira"]
 GITHUB_DOCS = "https://docs.github.com/rest"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
@@ -56,6 +56,9 @@ class SimState:
         self.faults = FaultInjector(config.knobs)
         self.github_limits = RateLimiter(config.knobs.rate_limit)
         self.jira_limits = RateLimiter(config.knobs.jira_rate_limit)
+        self.graphql_limits = RateLimiter(config.knobs.graphql.rate_limit)
+        self.graphql_faults = GraphQLFaults()
+        self.graphql_faults.arm(config.knobs.graphql.model_dump())
         self.stats = Stats()
         self.served = 0
 
@@ -163,22 +166,12 @@ class Endpoint:
     async def _answer(self, request: Request, fault: Fault) -> tuple[int, bytes | None, dict[str, str]]:
         state = self.state
         if fault in (Fault.ERROR_500, Fault.ERROR_502):
-            state.stats.fault(fault.value)
-            code = 502 if fault is Fault.ERROR_502 else 500
-            state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
-            if fault is Fault.ERROR_502:
-                return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
-            body = github_error(500, "Server Error") if self.api == "github" else jira_error("Internal error")
-            return 500, json_bytes(body), {}
+            return self._server_error(fault)
         credential = self._authenticate(request)
         if credential is None:
-            state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
-            if self.api == "github":
-                return 401, json_bytes(github_error(401, "Bad credentials")), {}
-            message = "Client must be authenticated to access this resource."
-            return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
+            return self._unauthorized()
         key, identity = credential
-        limiter = state.github_limits if self.api == "github" else state.jira_limits
+        limiter = state.github_limits if self.api != "jira" else state.jira_limits
         quota = limiter.peek(key)
         if fault is Fault.SECONDARY:
             state.stats.fault("secondary")
@@ -200,7 +193,7 @@ class Endpoint:
             return self._fail(exc.status, exc.message, charged, exc.documentation_url, key if self.charge else None)
         payload = json_bytes(reply.body)
         headers = {"content-type": "application/json; charset=utf-8", **reply.headers}
-        if self.api == "github" and request.method == "GET":
+        if self.api != "jira" and request.method == "GET":
             etag = '"' + hashlib.sha256(payload + headers.get("Link", "").encode()).hexdigest()[:40] + '"'
             headers["ETag"] = etag
             if _etag_matches(request.headers.get("if-none-match"), etag):
@@ -209,17 +202,35 @@ class Endpoint:
                 return 304, None, {"ETag": etag, **self._quota_headers(quota)}
         if self.charge:
             quota = limiter.charge(key)
-        if self.api == "github":
+        if self.api != "jira":
             headers.update(self._quota_headers(quota))
         state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
         return reply.status, payload, headers
+
+    def _server_error(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
+        """An injected 500 (JSON) or 502 (a proxy's HTML page, as GitHub's edge sends)."""
+        self.state.stats.fault(fault.value)
+        code = 502 if fault is Fault.ERROR_502 else 500
+        self.state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
+        if fault is Fault.ERROR_502:
+            return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
+        body = github_error(500, "Server Error") if self.api != "jira" else jira_error("Internal error")
+        return 500, json_bytes(body), {}
+
+    def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
+        """401 in the API's own words."""
+        self.state.stats.record(api=self.api, route=self.route, status=401, charged_to=None)
+        if self.api != "jira":
+            return 401, json_bytes(github_error(401, "Bad credentials")), {}
+        message = "Client must be authenticated to access this resource."
+        return 401, json_bytes(jira_error(message)), {"WWW-Authenticate": 'Basic realm="protected-area"'}
 
     def _authenticate(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
         value = value.strip()
         config = self.state.config
-        if self.api == "github":
+        if self.api != "jira":
             if scheme.lower() in ("bearer", "token") and value in config.github_tokens:
                 return value, config.github_tokens[value]
             return None
@@ -234,14 +245,14 @@ class Endpoint:
         return None
 
     def _quota_headers(self, quota: Quota) -> dict[str, str]:
-        if self.api != "github":
+        if self.api == "jira":
             return {}
         return {
             "X-RateLimit-Limit": str(quota.limit),
             "X-RateLimit-Remaining": str(quota.remaining),
             "X-RateLimit-Reset": str(quota.reset),
             "X-RateLimit-Used": str(quota.used),
-            "X-RateLimit-Resource": "core",
+            "X-RateLimit-Resource": "graphql" if self.api == "graphql" else "core",
         }
 
     def _secondary(self, quota: Quota) -> tuple[int, bytes, dict[str, str]]:
@@ -258,7 +269,7 @@ class Endpoint:
         return self._secondary_status(), json_bytes(body), {"Retry-After": retry, **self._quota_headers(quota)}
 
     def _secondary_status(self) -> int:
-        return self.state.config.secondary_status if self.api == "github" else 429
+        return self.state.config.secondary_status if self.api != "jira" else 429
 
     def _exhausted(
         self, key: str, identity: str, quota: Quota, limiter: RateLimiter
@@ -287,7 +298,7 @@ class Endpoint:
         self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS, charged_to: str | None = None
     ) -> tuple[int, bytes, dict[str, str]]:
         self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=charged_to)
-        body = github_error(status, message, docs) if self.api == "github" else jira_error(message)
+        body = github_error(status, message, docs) if self.api != "jira" else jira_error(message)
         return status, json_bytes(body), self._quota_headers(quota)
 
     async def _send(self, send: Any, status: int, body: bytes | None, headers: dict[str, str]) -> None:
@@ -296,10 +307,11 @@ class Endpoint:
             if not any(k == b"content-type" for k, _ in raw):
                 raw.append((b"content-type", b"application/json; charset=utf-8"))
             raw.append((b"content-length", str(len(body)).encode()))
-        if self.api == "github":
+        if self.api != "jira":
             self.state.served += 1
             raw.append((b"x-github-request-id", f"5E1A:{self.state.served:06X}:{id(self) % 65536:04X}".encode()))
-            raw.append((b"x-github-media-type", b"github.v3; format=json"))
+            media = b"github.v4; format=json" if self.api == "graphql" else b"github.v3; format=json"
+            raw.append((b"x-github-media-type", media))
             if status == 200:
                 raw.append((b"cache-control", b"private, max-age=60, s-maxage=60"))
                 raw.append((b"vary", b"Accept, Authorization, Cookie, X-GitHub-OTP"))

@@ -54,6 +54,28 @@ class FaultInjector:
             await asyncio.sleep(self.knobs.latency_ms / 1000)
 
 
+class GraphQLFaults:
+    """Count-down faults of the GraphQL endpoint: the next N queries get a 502, a secondary limit or RATE_LIMITED."""
+
+    KINDS = ("fail_next", "secondary_next", "rate_limited_next")
+
+    def __init__(self) -> None:
+        self.left = dict.fromkeys(self.KINDS, 0)
+
+    def arm(self, patch: dict[str, Any]) -> None:
+        """Set the counters named in a `graphql` knobs patch (others keep counting down)."""
+        for kind in self.KINDS:
+            if kind in patch:
+                self.left[kind] = int(patch[kind])
+
+    def take(self, kind: str) -> bool:
+        """Whether this query gets fault `kind` (using up one of its count)."""
+        if self.left[kind] <= 0:
+            return False
+        self.left[kind] -= 1
+        return True
+
+
 async def drop_connection(scope: dict[str, Any], send: Any) -> None:
     """Close the client's socket without any response bytes.
 

@@ -62,9 +62,9 @@ class RateLimiter:
         limit = self.knobs.limit
         return Quota(limit, max(0, limit - bucket.used), bucket.used, math.ceil(bucket.reset_at))
 
-    def charge(self, key: str) -> Quota:
-        """Use one request and return the quota after it."""
-        self._bucket(key).used += 1
+    def charge(self, key: str, amount: int = 1) -> Quota:
+        """Use `amount` (one request, or a GraphQL query's points) and return the quota after it."""
+        self._bucket(key).used += amount
         return self.peek(key)
 
     def exhaust(self, key: str | None = None) -> None:

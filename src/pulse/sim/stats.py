@@ -7,7 +7,7 @@ from typing import Any
 
 
 class Stats:
-    """Counts requests by route template, status, API and fault."""
+    """Counts requests by route template, status, API and fault; GraphQL queries and points on their own."""
 
     def __init__(self) -> None:
         self.reset()
@@ -21,6 +21,8 @@ class Stats:
         self.faults: Counter[str] = Counter()
         self.charged: Counter[str] = Counter()
         self.not_modified = 0
+        self.graphql_points: Counter[str] = Counter()
+        self.graphql_nodes = 0
 
     def record(self, *, api: str, route: str, status: int, charged_to: str | None) -> None:
         """Count one answered request."""
@@ -33,12 +35,17 @@ class Stats:
         if charged_to:
             self.charged[charged_to] += 1
 
+    def spend_points(self, token: str, points: int, nodes: int) -> None:
+        """Count the rate-limit points (and possible nodes) one executed GraphQL query cost."""
+        self.graphql_points[token] += points
+        self.graphql_nodes += nodes
+
     def fault(self, kind: str) -> None:
         """Count one injected fault."""
         self.faults[kind] += 1
 
-    def snapshot(self, rate_limit_used: dict[str, int]) -> dict[str, Any]:
-        """JSON view of the counters."""
+    def snapshot(self, rate_limit_used: dict[str, int], graphql_used: dict[str, int] | None = None) -> dict[str, Any]:
+        """JSON view of the counters (`requests` counts every API; `by_api` splits github/graphql/jira)."""
         return {
             "requests": self.requests,
             "by_route": {route: dict(counts) for route, counts in sorted(self.by_route.items())},
@@ -48,4 +55,11 @@ class Stats:
             "faults": dict(self.faults),
             "charged": dict(self.charged),
             "rate_limit_used": rate_limit_used,
+            "graphql": {
+                "requests": self.by_api.get("graphql", 0),
+                "points": sum(self.graphql_points.values()),
+                "points_by_token": dict(self.graphql_points),
+                "nodes": self.graphql_nodes,
+                "rate_limit_used": graphql_used or {},
+            },
         }
