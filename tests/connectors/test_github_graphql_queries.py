@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from functools import cache
-from pathlib import Path
-
 import graphql
 import pytest
 
 from pulse.etl.connectors.github.graphql_queries import all_queries
 from pulse.etl.connectors.github.graphql_sync import graphql_url
-
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "tools/github-graphql-schema/node_modules/@octokit/graphql-schema/schema.graphql"
-
-
-@cache
-def github_schema() -> graphql.GraphQLSchema:
-    """GitHub's schema (`@octokit/graphql-schema`, installed by scripts/install.sh)."""
-    path = Path(os.environ.get("PULSE_GITHUB_GRAPHQL_SCHEMA") or SCHEMA)
-    # GitHub's SDL repeats a few fields and deprecates interface fields only on some implementations, which
-    # graphql-core's strict schema checks refuse; the types and fields themselves are what queries need.
-    return graphql.build_schema(path.read_text(), assume_valid_sdl=True, assume_valid=True)
+from pulse.sim.graphql_schema import github_schema
 
 
 @pytest.mark.parametrize("name", sorted(all_queries()))

@@ -40,20 +40,21 @@ def connection(head: str, fields: str) -> str:
     return f"{head} {{ {PAGE_INFO} nodes {{ {fields} }} }}"
 
 
-REVIEW_COMMENTS = Nested("comments", "PullRequestReview", f"databaseId {ACTOR} createdAt")
-REVIEWS = Nested("reviews", "PullRequest", f"id databaseId state {ACTOR} submittedAt", (REVIEW_COMMENTS,))
+# `fullDatabaseId` (a BigInt string) where GitHub has it: `databaseId` is a 32-bit Int that real ids outgrew.
+REVIEW_COMMENTS = Nested("comments", "PullRequestReview", f"fullDatabaseId {ACTOR} createdAt")
+REVIEWS = Nested("reviews", "PullRequest", f"id fullDatabaseId state {ACTOR} submittedAt", (REVIEW_COMMENTS,))
 PR_COMMITS = Nested("commits", "PullRequest", f"commit {{ {GIT_COMMIT} }}")
 STATUSES = Nested("statuses", "Deployment", "state createdAt")
 LABELS = Nested("labels", "Issue", "name")
 
 REPOSITORY = "databaseId name nameWithOwner owner { login } defaultBranchRef { name } url isPrivate"
 PULL_REQUEST = (
-    "id databaseId number title body state isDraft createdAt updatedAt closedAt mergedAt "
+    "id fullDatabaseId number title body state isDraft createdAt updatedAt closedAt mergedAt "
     f"{ACTOR} headRefName baseRefName mergeCommit {{ oid }} additions deletions changedFiles"
 )
 DEPLOYMENT = "id databaseId environment commitOid ref { name } createdAt updatedAt"
 RELEASE = "databaseId tagName name tagCommit { oid } publishedAt isDraft isPrerelease"
-ISSUE = f"id databaseId number title state createdAt updatedAt closedAt {ACTOR}"
+ISSUE = f"id fullDatabaseId number title state createdAt updatedAt closedAt {ACTOR}"
 
 NESTED: dict[str, tuple[Nested, ...]] = {
     "PullRequest": (REVIEWS, PR_COMMITS),

@@ -1,7 +1,7 @@
 """GitHub GraphQL records as rows: the same rows the REST streams (`streams.py`) write for the same objects.
 
-Ids are GitHub's `databaseId` (the REST `id`), states are lower-cased to the REST spelling, and derived
-columns use the REST helpers, so a sync through either API stores identical rows.
+Ids are GitHub's `fullDatabaseId` or `databaseId` (the REST `id`), states are lower-cased to the REST
+spelling, and derived columns use the REST helpers, so a sync through either API stores identical rows.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ def nodes(connection: Any) -> list[dict[str, Any]]:
 
 
 def database_id(node: dict[str, Any]) -> str:
-    """A node's REST id as the external id."""
-    value = node["databaseId"]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedRecord(f"databaseId {value!r} is not an integer")
-    return str(value)
+    """A node's REST id (`fullDatabaseId`, a BigInt string, or `databaseId`) as the external id."""
+    value = node["fullDatabaseId"] if "fullDatabaseId" in node else node["databaseId"]
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise MalformedRecord(f"database id {value!r} is not an integer")
+    return str(int(value))
 
 
 def git_commit_row(commit: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +46,7 @@ class GraphQLStream(Stream[Any]):
     """A GraphQL record kind: only `transform` (pages come from queries, not from a REST path)."""
 
     path: ClassVar[str] = "/graphql"
-    primary_key: ClassVar[str] = "databaseId"
+    primary_key: ClassVar[str] = "fullDatabaseId"
 
 
 class Repositories(GraphQLStream):
