@@ -77,6 +77,10 @@ def test_connections_need_first_or_last_of_at_most_100(github: httpx.Client) -> 
     assert messages(too_many) == [
         "Requesting 101 records on the `repositories` connection exceeds the `first` limit of 100 records."
     ]
+    both = gql(github, f"{{ repository({REPO_ARGS}) {{ pullRequests(first: 5, last: 5) {{ nodes {{ number }} }} }} }}")
+    assert messages(both) == [
+        "Passing both `first` and `last` to paginate the `pullRequests` connection is not supported."
+    ]
     # A bare totalCount needs no page bounds.
     counted = gql(github, f"{{ repository({REPO_ARGS}) {{ pullRequests {{ totalCount }} }} }}")
     assert counted["data"]["repository"]["pullRequests"]["totalCount"] == 60
@@ -624,3 +628,42 @@ def test_missing_schema_names_the_install_command(
     assert response.status_code == 500 and "scripts/install.sh" in response.json()["message"]
     monkeypatch.delenv(SCHEMA_ENV)
     assert gql(github, SMALL_QUERY)["data"]["viewer"]["login"] == "pulse-sim"
+
+
+def test_keyset_cursors_survive_data_changes_between_pages(
+    github: httpx.Client, sim: RunningSimulator, ds: Dataset
+) -> None:
+    query = """query($after: String) { repository(owner: "acme", name: "payments-api") {
+        pullRequests(first: 10, after: $after, orderBy: {field: UPDATED_AT, direction: ASC}) {
+          pageInfo { endCursor } edges { cursor node { number updatedAt } } } } }"""
+    first = gql(github, query)["data"]["repository"]["pullRequests"]
+    edges = first["edges"]
+    assert edges[-1]["cursor"] == first["pageInfo"]["endCursor"]
+    last_seen = (edges[-1]["node"]["updatedAt"], edges[-1]["node"]["number"])
+    before = {p.number: p.updated_at for p in ds.repository("payments-api").pulls}
+    assert httpx.post(f"{sim.base_url}/_sim/advance", json={"hours": 48, "new_pulls_per_repo": 3}).status_code == 200
+    rest = gql(github, query, {"after": first["pageInfo"]["endCursor"]})["data"]["repository"]["pullRequests"]
+    numbers = [e["node"]["number"] for e in rest["edges"]]
+    # Everything after the cursor's (updatedAt, number), in order: nothing from the first page comes back
+    # unless it was updated since, and nothing that was not updated is skipped.
+    keys = [(e["node"]["updatedAt"], e["node"]["number"]) for e in rest["edges"]]
+    assert keys == sorted(keys) and all(key > last_seen for key in keys)
+    skipped = [
+        p.number
+        for p in ds.repository("payments-api").pulls
+        if before.get(p.number) == p.updated_at
+        and last_seen < (iso_z(p.updated_at), p.number) <= keys[-1]
+        and p.number not in numbers
+    ]
+    assert len(numbers) == 10 and skipped == []
+
+
+def iso_z(value: Any) -> str:
+    """GitHub's timestamp form."""
+    return str(value.isoformat()[:19] + "Z")
+
+
+def test_rest_rate_limit_route_reports_the_graphql_points(github: httpx.Client) -> None:
+    gql(github, DOCS_EXAMPLE)
+    resources = github.get("/rate_limit").json()["resources"]
+    assert resources["graphql"]["used"] == 51 and resources["core"]["used"] == 0

@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeGuard
 
 from graphql import (
@@ -95,6 +96,16 @@ class PreparedQuery:
     cost: QueryCost
 
 
+@lru_cache(maxsize=256)
+def _parse_and_validate(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """Parse and validate a query text once: connectors send the same few texts with other variables."""
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError as exc:
+        return None, (exc,)
+    return document, tuple(validate(github_schema(), document))
+
+
 def prepare(body: Any) -> PreparedQuery | list[GraphQLError]:
     """Parse, validate and price a request body; the errors GitHub would answer instead."""
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
@@ -108,13 +119,9 @@ def prepare(body: Any) -> PreparedQuery | list[GraphQLError]:
     if not isinstance(raw_vars, dict):
         return [GraphQLError("Variables are invalid JSON.")]
     schema = github_schema()
-    try:
-        document = parse(body["query"])
-    except GraphQLSyntaxError as exc:
-        return [exc]
-    errors = validate(schema, document)
-    if errors:
-        return errors
+    document, errors = _parse_and_validate(body["query"])
+    if document is None or errors:
+        return list(errors)
     operation = get_operation_ast(document, body.get("operationName"))
     if operation is None:
         return [GraphQLError("An operation name is required when the document holds several operations.")]

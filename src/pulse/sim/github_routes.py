@@ -84,7 +84,9 @@ def get_rate_limit(ctx: Ctx) -> Reply:
     quota = ctx.state.github_limits.peek(token)
     core = {"limit": quota.limit, "used": quota.used, "remaining": quota.remaining, "reset": quota.reset}
     search = {"limit": 30, "used": 0, "remaining": 30, "reset": quota.reset}
-    return Reply({"resources": {"core": core, "search": search, "graphql": dict(core)}, "rate": core})
+    points = ctx.state.graphql_limits.peek(token)
+    graphql = {"limit": points.limit, "used": points.used, "remaining": points.remaining, "reset": points.reset}
+    return Reply({"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core})
 
 
 def list_org_repos(ctx: Ctx) -> Reply:

@@ -115,6 +115,13 @@ class _Walker:
                     here,
                 )
             size = 0
+        if args.get("first") is not None and args.get("last") is not None:
+            self.fail(
+                f"Passing both `first` and `last` to paginate the `{name}` connection is not supported.",
+                "INVALID_PAGINATION",
+                node,
+                here,
+            )
         for arg in ("first", "last"):
             value = args.get(arg)
             if value is not None and value > MAX_PAGE:

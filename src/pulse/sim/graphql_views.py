@@ -174,13 +174,22 @@ class Views:
         """A Ref to a branch (only the default branch exists on the simulated remote)."""
         if name != repo.default_branch or not repo.main:
             return None
+        return self.ref(repo, name, "refs/heads/", repo.main[-1].sha)
+
+    def ref(self, repo: Repository, name: str, prefix: str, sha: str) -> View:
+        """A Ref (branch or tag) whose `target` is the main-branch commit `sha`, if there is one."""
         return {
             "__typename": "Ref",
-            "id": node_id("Ref", repo.id),
+            "id": node_id("Ref", zlib.crc32(f"{repo.id}:{prefix}{name}".encode())),
             "name": name,
-            "prefix": "refs/heads/",
-            "target": lambda _i: self.commit(repo, repo.main[-1]),
+            "prefix": prefix,
+            "target": lambda _i: self.main_commit(repo, sha),
         }
+
+    def main_commit(self, repo: Repository, sha: str) -> View | None:
+        """The default-branch commit with `sha`, or null."""
+        at = self.ds.main_index(repo).get(sha)
+        return None if at is None else self.commit(repo, repo.main[at])
 
     def object(self, repo: Repository, expression: str | None) -> View | None:
         """`object(expression:)`: a main-branch commit by sha, branch or tag name."""
@@ -260,8 +269,6 @@ class Views:
     def pull(self, repo: Repository, pr: PullRequest) -> View:
         """A PullRequest with its reviews, commits and review comments."""
         url = f"{self.web}/{repo.full_name}/pull/{pr.number}"
-        main = self.ds.main_index(repo)
-        merge_at = main.get(pr.merge_commit_sha) if pr.merge_commit_sha else None
         return {
             "__typename": "PullRequest",
             "id": node_id("PullRequest", pr.id),
@@ -285,7 +292,7 @@ class Views:
             "headRefName": pr.head_ref,
             "headRefOid": pr.head_sha,
             "baseRefName": pr.base_ref,
-            "mergeCommit": lambda _i: None if merge_at is None else self.commit(repo, repo.main[merge_at]),
+            "mergeCommit": lambda _i: self.main_commit(repo, pr.merge_commit_sha) if pr.merge_commit_sha else None,
             "additions": pr.additions,
             "deletions": pr.deletions,
             "changedFiles": pr.changed_files,
@@ -425,7 +432,6 @@ class Views:
 
     def deployment(self, repo: Repository, dep: Deployment) -> View:
         """A Deployment with its statuses (newest first, as the REST statuses route lists them)."""
-        at = self.ds.main_index(repo).get(dep.sha)
         newest_first = list(reversed(dep.statuses))
         return {
             "__typename": "Deployment",
@@ -438,13 +444,8 @@ class Views:
             "task": "deploy",
             "payload": "{}",
             "commitOid": dep.sha,
-            "commit": lambda _i: None if at is None else self.commit(repo, repo.main[at]),
-            "ref": {
-                "__typename": "Ref",
-                "id": node_id("Ref", zlib.crc32(dep.ref.encode())),
-                "name": dep.ref,
-                "prefix": "refs/heads/",
-            },
+            "commit": lambda _i: self.main_commit(repo, dep.sha),
+            "ref": self.ref(repo, dep.ref, "refs/heads/", dep.sha),
             "creator": lambda _i: self.user(dep.creator),
             "createdAt": iso(dep.created_at),
             "updatedAt": iso(dep.updated_at),
@@ -489,7 +490,6 @@ class Views:
 
     def release(self, repo: Repository, rel: Release) -> View:
         """A Release; `tagCommit` is the main-branch commit it points at."""
-        at = self.ds.main_index(repo).get(rel.target_commitish)
         return {
             "__typename": "Release",
             "id": node_id("Release", rel.id),
@@ -505,14 +505,8 @@ class Views:
             "updatedAt": iso(rel.published_at),
             "author": lambda _i: self.user(rel.author),
             "url": f"{self.web}/{repo.full_name}/releases/tag/{rel.tag_name}",
-            "tagCommit": lambda _i: None if at is None else self.commit(repo, repo.main[at]),
-            "tag": {
-                "__typename": "Ref",
-                "id": node_id("Ref", zlib.crc32(rel.tag_name.encode())),
-                "name": rel.tag_name,
-                "prefix": "refs/tags/",
-                "target": lambda _i: None if at is None else self.commit(repo, repo.main[at]),
-            },
+            "tagCommit": lambda _i: self.main_commit(repo, rel.target_commitish),
+            "tag": self.ref(repo, rel.tag_name, "refs/tags/", rel.target_commitish),
             "repository": lambda _i: self.repository(repo),
         }
 
