@@ -123,11 +123,11 @@ def test_nested_connections_longer_than_the_first_page_get_follow_ups_for_that_n
 
 
 def test_spent_points_wait_for_the_reset(sim: RunningSimulator, tenant: int, clean_engine: Engine) -> None:
-    sim_config(sim, graphql={"rate_limit": {"limit": 15, "window_seconds": 3}})
+    sim_config(sim, graphql={"rate_limit": {"limit": 11, "window_seconds": 3}})
     integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings())
     ctx = sync(clean_engine, integration)
     stats = sim_stats(sim)
-    assert stats["graphql"]["points"] > 30  # more than two windows' budget: the run waited for resets
+    assert stats["graphql"]["points"] > 11  # more than one window's budget: the run waited for a reset
     assert stats["faults"].get("graphql_rate_limited", 0) == 0  # waited before GitHub had to refuse
     assert ctx.slept and all(0 < wait <= 4.5 for wait in ctx.slept)
     assert ctx.progress_reports[-1]["counts"]["rate_limit_waits"] >= 1
@@ -150,12 +150,13 @@ def test_secondary_limits_and_rate_limited_errors_are_waited_out(
 def test_a_502_for_big_queries_is_retried_with_smaller_pages_that_the_run_keeps(
     sim: RunningSimulator, tenant: int, clean_engine: Engine
 ) -> None:
-    sim_config(sim, graphql={"max_page_size": 10})
+    sim_config(sim, graphql={"max_page_size": 30})
     integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings())
     ctx = sync(clean_engine, integration)
     stats = sim_stats(sim)
     timeouts = stats["by_route"]["POST /graphql"].get("502", 0)
-    # 100 → 50 → 25 → 12 → 6 for the first query, 20 → 10 nested once: later queries ask small pages at once.
+    # The listing's 100 releases → 50 → 25, 50 PRs → 25, and follow-ups' 100 → 50 → 25 once each: later
+    # queries ask small pages at once.
     assert 0 < timeouts <= 6
     assert warnings(ctx) == []
     sim_config(sim, graphql={"max_page_size": 0})
@@ -275,3 +276,21 @@ def test_graphql_url_is_where_the_simulator_and_an_enterprise_server_answer(
     assert warnings(ctx) == []
     assert sim_stats(sim)["by_route"].get("POST /api/graphql")
     assert snapshot(clean_engine, integration.id) == rest_snapshot(sim, clean_engine)
+
+
+def test_an_unchanged_resync_asks_only_the_repository_listing(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings())
+    sync(clean_engine, integration)
+    before = snapshot(clean_engine, integration.id)
+    sim_stats(sim, reset=True)
+    sync(clean_engine, integration)
+    again = sim_stats(sim)
+    repos = len(sim.app.dataset.repositories)
+    # One listing query (with each repository's releases and newest PR, issue and deployment) for one point.
+    assert again["graphql"]["requests"] == 1 and again["graphql"]["points"] == 1
+    # REST: workflow runs only, whose `created>=` URL moved with the cursor (a third sync gets 304s).
+    assert set(again["by_api"]) <= {"github", "graphql"}
+    assert sum(again["charged"].values()) <= repos
+    assert snapshot(clean_engine, integration.id) == before

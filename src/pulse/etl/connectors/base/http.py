@@ -289,19 +289,22 @@ class SourceClient:
         """POST a JSON body."""
         return self._request("POST", self.url(path), body=body)
 
-    def graphql(self, url: str, query: str, variables: Mapping[str, Any]) -> GraphQLAnswer:
+    def graphql(
+        self, url: str, query: str, variables: Mapping[str, Any], page_sizes: tuple[str, ...] = ("first", "nested")
+    ) -> GraphQLAnswer:
         """POST a GraphQL query to `url`, waiting out spent points and `RATE_LIMITED` errors.
 
-        A 502 (GitHub's answer to a query that timed out) is retried with the larger of `first` and `nested` halved,
-        so the answer's `variables` say which page sizes were finally used. Other errors come back in
-        `errors` next to whatever partial `data` the source answered.
+        A 502 (GitHub's answer to a query that timed out) is retried with the largest of the `page_sizes`
+        variables halved, so the answer's `variables` say which page sizes were finally used. Other errors
+        come back in `errors` next to whatever partial `data` the source answered.
         """
         sent: dict[str, Any] = dict(variables)
         body: dict[str, Any] = {"query": query, "variables": sent}
         limited = 0
         while True:
             try:
-                page = self._request("POST", url, body=body, resource="graphql", before_retry=_shrink(body))
+                shrink = _shrink(sent, page_sizes)
+                page = self._request("POST", url, body=body, resource="graphql", before_retry=shrink)
             except SourceError as exc:
                 if exc.status in (401, 403, 404):
                     raise GraphQLUnavailable(exc.status, url, str(exc)) from exc
@@ -458,12 +461,11 @@ class SourceUnavailable(Exception):
     """Retries ran out on transient failures; the job machinery may retry the whole run later."""
 
 
-def _shrink(body: dict[str, Any]) -> Callable[[int], None]:
-    """A retry hook that halves the query's largest page size (`first` or `nested`) on a 502."""
+def _shrink(variables: dict[str, Any], page_sizes: tuple[str, ...]) -> Callable[[int], None]:
+    """A retry hook that halves the query's largest page-size variable on a 502."""
 
     def shrink(status: int) -> None:
-        variables = body["variables"]
-        sizes = {name: variables[name] for name in ("first", "nested") if isinstance(variables.get(name), int)}
+        sizes = {name: variables[name] for name in page_sizes if isinstance(variables.get(name), int)}
         if status != 502 or not sizes or max(sizes.values()) <= 1:
             return
         name = max(sizes, key=lambda n: sizes[n])

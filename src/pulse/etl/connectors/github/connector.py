@@ -242,6 +242,10 @@ class GitHubSync:
                 rows.extend(stream.rows(stream.records(page)))
         else:
             raise PermanentSyncError("settings must name `repositories` or an `organization`")
+        return self.store_repositories(rows)
+
+    def store_repositories(self, rows: list[dict[str, Any]]) -> list[Repo]:
+        """Upsert the synced repositories (the others become inactive) and answer them as `Repo`s."""
         rows = [self.base(r) for r in rows]
         ids: dict[str, int] = {}
 

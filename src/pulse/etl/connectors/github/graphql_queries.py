@@ -25,6 +25,9 @@ class Nested:
     parent: str
     selection: str
     children: tuple[Nested, ...] = ()
+    # Extra arguments (an order) that the first page and every follow-up page share, so cursors stay valid.
+    arguments: str = ""
+    first: str = "$nested"
 
     def node_fields(self) -> str:
         """Fields of one node, children included (first page of each)."""
@@ -32,7 +35,7 @@ class Nested:
 
     def first_page(self) -> str:
         """The connection as it appears inside its parent's selection."""
-        return connection(f"{self.field}(first: $nested)", self.node_fields())
+        return connection(f"{self.field}(first: {self.first}{self.arguments})", self.node_fields())
 
 
 def connection(head: str, fields: str) -> str:
@@ -47,13 +50,27 @@ PR_COMMITS = Nested("commits", "PullRequest", f"commit {{ {GIT_COMMIT} }}")
 STATUSES = Nested("statuses", "Deployment", "state createdAt")
 LABELS = Nested("labels", "Issue", "name")
 
-REPOSITORY = "databaseId name nameWithOwner owner { login } defaultBranchRef { name } url isPrivate"
+RELEASE = "databaseId tagName name tagCommit { oid } publishedAt isDraft isPrerelease"
+# A repository's releases come with it (`$releases`, 100): GitHub charges a connection per parent whatever its
+# `first`, so 100 releases in the listing cost what one would; a repository with more gets follow-up pages.
+RELEASES = Nested(
+    "releases", "Repository", RELEASE, arguments=", orderBy: {field: CREATED_AT, direction: DESC}", first="$releases"
+)
+REPOSITORY = (
+    "id databaseId name nameWithOwner owner { login } defaultBranchRef { name } url isPrivate " + RELEASES.first_page()
+)
+# The newest pull request, issue and deployment of a repository, read with the repository list: a stream
+# whose newest record is not newer than its cursor is not queried at all (an unchanged re-sync's saving).
+NEWEST = (
+    "pullRequests(first: 1, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { updatedAt } } "
+    "issues(first: 1, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { updatedAt } } "
+    "deployments(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { createdAt updatedAt } }"
+)
 PULL_REQUEST = (
     "id fullDatabaseId number title body state isDraft createdAt updatedAt closedAt mergedAt "
     f"{ACTOR} headRefName baseRefName mergeCommit {{ oid }} additions deletions changedFiles"
 )
 DEPLOYMENT = "id databaseId environment commitOid ref { name } createdAt updatedAt"
-RELEASE = "databaseId tagName name tagCommit { oid } publishedAt isDraft isPrerelease"
 ISSUE = f"id fullDatabaseId number title state createdAt updatedAt closedAt {ACTOR}"
 
 NESTED: dict[str, tuple[Nested, ...]] = {
@@ -61,6 +78,7 @@ NESTED: dict[str, tuple[Nested, ...]] = {
     "PullRequestReview": (REVIEW_COMMENTS,),
     "Deployment": (STATUSES,),
     "Issue": (LABELS,),
+    "Repository": (RELEASES,),
 }
 
 
@@ -76,11 +94,14 @@ def _repository_query(variables: str, body: str) -> str:
 
 
 ORG_REPOSITORIES = (
-    f"query($login: String!, $first: Int!, $after: String) {{ {RATE_LIMIT} organization(login: $login) {{ "
-    + connection("repositories(first: $first, after: $after, orderBy: {field: NAME, direction: ASC})", REPOSITORY)
+    f"query($login: String!, $first: Int!, $after: String, $releases: Int!) {{ {RATE_LIMIT} "
+    "organization(login: $login) { "
+    + connection(
+        "repositories(first: $first, after: $after, orderBy: {field: NAME, direction: ASC})", f"{REPOSITORY} {NEWEST}"
+    )
     + " } }"
 )
-NAMED_REPOSITORY = _repository_query("", REPOSITORY)
+NAMED_REPOSITORY = _repository_query("$releases: Int!", f"{REPOSITORY} {NEWEST}")
 PULL_REQUESTS = _repository_query(
     "$first: Int!, $after: String, $nested: Int!",
     connection(
@@ -102,10 +123,6 @@ DEPLOYMENTS = _repository_query(
         _with_children("Deployment", DEPLOYMENT),
     ),
 )
-RELEASES = _repository_query(
-    "$first: Int!, $after: String",
-    connection("releases(first: $first, after: $after, orderBy: {field: CREATED_AT, direction: DESC})", RELEASE),
-)
 HISTORY = _repository_query(
     "$oid: GitObjectID!, $first: Int!, $after: String, $since: GitTimestamp",
     "object(oid: $oid) { ... on Commit { "
@@ -120,7 +137,7 @@ def follow_up(nested: Nested) -> str:
     variables = "$id: ID!, $first: Int!, $after: String" + (", $nested: Int!" if "$nested" in fields else "")
     return (
         f"query({variables}) {{ {RATE_LIMIT} node(id: $id) {{ ... on {nested.parent} {{ "
-        + connection(f"{nested.field}(first: $first, after: $after)", fields)
+        + connection(f"{nested.field}(first: $first, after: $after{nested.arguments})", fields)
         + " } } }"
     )
 
@@ -133,7 +150,6 @@ def all_queries() -> dict[str, str]:
         "pull_requests": PULL_REQUESTS,
         "issues": ISSUES,
         "deployments": DEPLOYMENTS,
-        "releases": RELEASES,
         "history": HISTORY,
     }
     for children in NESTED.values():

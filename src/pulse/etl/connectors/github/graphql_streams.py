@@ -19,6 +19,12 @@ def nodes(connection: Any) -> list[dict[str, Any]]:
     return [n for n in connection.get("nodes") or [] if isinstance(n, dict)]
 
 
+def next_cursor(connection: Any) -> str | None:
+    """The cursor to ask the next page from, or None after the last page."""
+    info = (connection.get("pageInfo") if isinstance(connection, dict) else None) or {}
+    return str(info["endCursor"]) if info.get("hasNextPage") and info.get("endCursor") else None
+
+
 def database_id(node: dict[str, Any]) -> str:
     """A node's REST id (`fullDatabaseId`, a BigInt string, or `databaseId`) as the external id."""
     value = node["fullDatabaseId"] if "fullDatabaseId" in node else node["databaseId"]

@@ -7,23 +7,26 @@ no equivalent. A repository GitHub answers with `NOT_FOUND` or `FORBIDDEN` is sk
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pulse.core.db.models.business import GithubIssue, Release, Repository
+from pulse.core.db.models.business import GithubIssue, Release
 from pulse.etl.connectors.base.interface import PermanentSyncError, SyncContext
-from pulse.etl.connectors.base.streams import iso, low_watermark, parse_time
+from pulse.etl.connectors.base.streams import iso, low_watermark, parse_time, require_time
 from pulse.etl.connectors.github import graphql_queries as q
 from pulse.etl.connectors.github import graphql_streams as gq
 from pulse.etl.connectors.github.connector import GitHubSync, Repo, _now
 from pulse.etl.connectors.github.graphql_queries import Nested
-from pulse.etl.load.upsert import deactivate_others, upsert
+from pulse.etl.load.upsert import upsert
 
 # 50 pull requests with 20 reviews (each with 20 comments) and 20 commits cost 11 points: 0.22 per PR.
 PAGE_SIZE = 50
 NESTED_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100  # GitHub refuses more nodes per connection
+# 25 repositories with their newest PR, issue and deployment: 1 + 25 x 3 connections = 76 requests, 1 point.
+REPOSITORY_PAGE_SIZE = 25
 REPOSITORY_ERRORS = ("NOT_FOUND", "FORBIDDEN")
 
 
@@ -47,23 +50,24 @@ class GraphQLSync(GitHubSync):
         self.endpoint = graphql_url(self.integration.base_url or "https://api.github.com")
         self.first = _size(self.settings.get("graphql_page_size"), PAGE_SIZE)
         self.nested = _size(self.settings.get("graphql_nested_page_size"), NESTED_PAGE_SIZE)
-        self.largest_page = MAX_PAGE_SIZE
+        # Page-size variables as large as GitHub answered without timing out (502) in this run.
+        self.page_caps = {"first": MAX_PAGE_SIZE, "releases": MAX_PAGE_SIZE, "nested": MAX_PAGE_SIZE}
+        # Per repository external id: the listing's record (with its releases) and each stream's newest update.
+        self.listed: dict[str, dict[str, Any]] = {}
+        self.newest: dict[str, dict[str, datetime | None]] = {}
 
     # -- queries --------------------------------------------------------------------------------------------
 
     def query(self, query: str, variables: dict[str, Any], root: str, what: str) -> Any:
         """`data[root]` of a query; partial errors are logged; a null root with NOT_FOUND/FORBIDDEN raises."""
         sent = dict(variables)
-        if "first" in sent:
-            sent["first"] = min(sent["first"], self.largest_page)
-        if "nested" in sent:
-            sent["nested"] = min(sent["nested"], self.nested)
-        answer = self.client.graphql(self.endpoint, query, sent)
+        sizes = tuple(name for name in self.page_caps if name in sent)
+        for name in sizes:
+            sent[name] = min(sent[name], self.page_caps[name])
+        answer = self.client.graphql(self.endpoint, query, sent, page_sizes=sizes)
         # A 502 made the client ask for smaller pages: no later query of this run asks for more.
-        if answer.variables.get("first", 0) < sent.get("first", 0):
-            self.largest_page = answer.variables["first"]
-        if answer.variables.get("nested", 0) < sent.get("nested", 0):
-            self.nested = answer.variables["nested"]
+        for name in sizes:
+            self.page_caps[name] = min(self.page_caps[name], answer.variables[name])
         found = answer.data.get(root)
         messages = "; ".join(f"{e.get('type') or 'ERROR'}: {e.get('message')}" for e in answer.errors)
         if found is None:
@@ -90,30 +94,28 @@ class GraphQLSync(GitHubSync):
             conn = node.get(nested.field)
             if not isinstance(conn, dict):
                 continue
-            info = conn.get("pageInfo") or {}
-            if info.get("hasNextPage") and node.get("id"):
-                conn["nodes"] = [*(conn.get("nodes") or []), *self.follow_up(nested, str(node["id"]), info)]
+            after = gq.next_cursor(conn)
+            if after and node.get("id"):
+                conn["nodes"] = [*(conn.get("nodes") or []), *self.follow_up(nested, str(node["id"]), after)]
             # A connection's nodes have connections of their own when it has children (a review's comments).
             if nested.children:
                 for child in gq.nodes(conn):
                     self.complete(child, nested.children[0].parent)
 
-    def follow_up(self, nested: Nested, node_id: str, info: dict[str, Any]) -> list[Any]:
-        """The remaining pages of one nested connection of one node, through `node(id:)`."""
+    def follow_up(self, nested: Nested, node_id: str, after: str) -> list[Any]:
+        """The pages after `after` of one nested connection of one node, through `node(id:)`."""
         out: list[Any] = []
-        after = info.get("endCursor")
         query = q.follow_up(nested)
-        while True:
-            variables: dict[str, Any] = {"id": node_id, "first": MAX_PAGE_SIZE, "after": after}
+        cursor: str | None = after
+        while cursor:
+            variables: dict[str, Any] = {"id": node_id, "first": MAX_PAGE_SIZE, "after": cursor}
             if "$nested" in query:
                 variables["nested"] = self.nested
             node = self.query(query, variables, "node", f"{nested.parent}.{nested.field}")
             conn = node.get(nested.field) or {}
             out.extend(conn.get("nodes") or [])
-            page = conn.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return out
-            after = page.get("endCursor")
+            cursor = gq.next_cursor(conn)
+        return out
 
     # -- the run --------------------------------------------------------------------------------------------
 
@@ -122,8 +124,12 @@ class GraphQLSync(GitHubSync):
         try:
             super().sync_repository(repo, start, share)
         except RepositoryUnavailable as exc:
-            self.counts.skip("repositories", repo.full_name, exc)
-            self.ctx.log("warning", f"repository {repo.full_name} skipped: {exc}"[:500], repository=repo.full_name)
+            self.skip_repository(repo.full_name, exc)
+
+    def skip_repository(self, full_name: str, exc: RepositoryUnavailable) -> None:
+        """Count and log a repository GitHub refused (the run goes on with the others)."""
+        self.counts.skip("repositories", full_name, exc)
+        self.ctx.log("warning", f"repository {full_name} skipped: {exc}"[:500], repository=full_name)
 
     def comments_mode(self, repo: Repo) -> str:
         """Review comments come inline with their reviews, one pull request at a time."""
@@ -138,11 +144,12 @@ class GraphQLSync(GitHubSync):
             for full_name in named:
                 owner, _, name = full_name.partition("/")
                 try:
-                    record = self.query(q.NAMED_REPOSITORY, {"owner": owner, "name": name}, "repository", full_name)
+                    variables = {"owner": owner, "name": name, "releases": MAX_PAGE_SIZE}
+                    record = self.query(q.NAMED_REPOSITORY, variables, "repository", full_name)
                 except RepositoryUnavailable as exc:
-                    self.ctx.log("warning", f"repository {full_name} skipped: {exc}"[:500], repository=full_name)
+                    self.skip_repository(full_name, exc)
                     continue
-                rows.extend(stream.rows([record]))
+                rows.extend(self.with_newest(stream.rows([record]), [record]))
             if not rows:
                 raise PermanentSyncError("none of the configured repositories is found or accessible")
         elif self.settings.get("organization"):
@@ -150,36 +157,49 @@ class GraphQLSync(GitHubSync):
             after = None
             while True:
                 try:
-                    org = self.query(q.ORG_REPOSITORIES, {"login": login, "first": MAX_PAGE_SIZE, "after": after},
-                                     "organization", f"repositories of {login}")  # fmt: skip
+                    variables = {"login": login, "first": REPOSITORY_PAGE_SIZE, "after": after}
+                    variables["releases"] = MAX_PAGE_SIZE
+                    org = self.query(q.ORG_REPOSITORIES, variables, "organization", f"repositories of {login}")
                 except RepositoryUnavailable as exc:
                     raise PermanentSyncError(f"organization {login}: {exc}") from exc
                 conn = org.get("repositories") or {}
-                rows.extend(stream.rows(gq.nodes(conn)))
-                info = conn.get("pageInfo") or {}
-                if not info.get("hasNextPage"):
+                rows.extend(self.with_newest(stream.rows(gq.nodes(conn)), gq.nodes(conn)))
+                after = gq.next_cursor(conn)
+                if not after:
                     break
-                after = info.get("endCursor")
         else:
             raise PermanentSyncError("settings must name `repositories` or an `organization`")
-        rows = [self.base(r) for r in rows]
-        ids: dict[str, int] = {}
+        return self.store_repositories(rows)
 
-        def write(session: Session) -> None:
-            ids.update(upsert(session, Repository, rows))
-            deactivate_others(session, Repository, client_id=self.client_id,
-                              integration_id=self.integration_id, keep=[r["external_id"] for r in rows])  # fmt: skip
+    def with_newest(self, rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Remember each repository's record and its newest PR, issue and deployment times; the rows pass through."""
+        for record in records:
+            if not isinstance(record.get("databaseId"), int):
+                continue
+            self.listed[str(record["databaseId"])] = record
+            deployment = next(iter(gq.nodes(record.get("deployments"))), {})
+            times = [parse_time(deployment.get("createdAt")), parse_time(deployment.get("updatedAt"))]
+            self.newest[str(record["databaseId"])] = {
+                "pull_requests": parse_time(next(iter(gq.nodes(record.get("pullRequests"))), {}).get("updatedAt")),
+                "issues": parse_time(next(iter(gq.nodes(record.get("issues"))), {}).get("updatedAt")),
+                "deployments": max((t for t in times if t is not None), default=None),
+            }
+        return rows
 
-        self.commit("repositories", {"synced_at": iso(_now())}, write)
-        self.counts.written["repositories"] += len(rows)
-        return [
-            Repo(ids[r["external_id"]], r["external_id"], r["owner"], r["name"], r.get("default_branch")) for r in rows
-        ]
+    def unchanged(self, repo: Repo, stream: str, checkpoint: dict[str, Any]) -> bool:
+        """Whether the stream's newest record (from the listing) is no newer than its finished walk's cursor."""
+        newest = self.newest.get(repo.external_id, {})
+        if stream not in newest or checkpoint.get("run") or not checkpoint.get("cursor"):
+            return False
+        latest = newest[stream]
+        return latest is None or latest <= require_time(checkpoint["cursor"], "cursor")
 
     def sync_pull_requests(self, repo: Repo) -> None:
         """Pull requests updated since the cursor, newest first, each page with reviews, commits and comments."""
         name = f"pull_requests:{repo.full_name}"
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
+        if self.unchanged(repo, "pull_requests", checkpoint):
+            return
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap)
         run = dict(checkpoint.get("run") or {})
         # A walk a REST run left unfinished has no GraphQL cursor: start from the newest, keeping its high mark.
@@ -203,8 +223,7 @@ class GraphQLSync(GitHubSync):
             for d in details:
                 if high is None or iso(d["pr"]["source_updated_at"]) > high:
                     high = iso(d["pr"]["source_updated_at"])
-            info = conn.get("pageInfo") or {}
-            after = info.get("endCursor") if info.get("hasNextPage") and not done else None
+            after = None if done else gq.next_cursor(conn)
             if after:
                 new_checkpoint = {**checkpoint, "run": {"after": after, "high": high}}
             else:
@@ -219,6 +238,8 @@ class GraphQLSync(GitHubSync):
         """Issues updated since the cursor, oldest first, with their labels."""
         name = f"issues:{repo.full_name}"
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
+        if self.unchanged(repo, "issues", checkpoint):
+            return
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap)
         cursor = checkpoint.get("cursor")
         stream = gq.Issues(self.client, self.counts)
@@ -237,15 +258,16 @@ class GraphQLSync(GitHubSync):
             out = [self.base({**r, "repository_id": repo.id}) for r in rows]
             self.commit(name, {"cursor": cursor}, lambda s, o=out: upsert(s, GithubIssue, o))
             self.counts.written["github_issues"] += len(out)
-            info = conn.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
+            after = gq.next_cursor(conn)
+            if not after:
                 return
-            after = info.get("endCursor")
 
     def sync_deployments(self, repo: Repo) -> None:
         """Deployments updated since the cursor, newest first, with their statuses in the same query."""
         name = f"deployments:{repo.full_name}"
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
+        if self.unchanged(repo, "deployments", checkpoint):
+            return
         low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap)
         run = dict(checkpoint.get("run") or {})
         after, high = run.get("after"), run.get("high")
@@ -265,8 +287,7 @@ class GraphQLSync(GitHubSync):
                 rows.append(self.base({**row, "repository_id": repo.id}))
                 if high is None or iso(row["source_updated_at"]) > high:
                     high = iso(row["source_updated_at"])
-            info = conn.get("pageInfo") or {}
-            after = info.get("endCursor") if info.get("hasNextPage") and not done else None
+            after = None if done else gq.next_cursor(conn)
             new_checkpoint = {**checkpoint, "run": {"after": after, "high": high}} if after else {"cursor": high}
             self.commit(name, new_checkpoint, lambda s, r=rows: self.write_deployments(s, r))
             self.counts.written["deployments"] += len(rows)
@@ -274,26 +295,21 @@ class GraphQLSync(GitHubSync):
                 return
 
     def sync_releases(self, repo: Repo) -> None:
-        """Releases (few per repository: every page), each published one also a `release` deployment."""
-        name = f"releases:{repo.full_name}"
+        """Releases (every one, each run: few per repository and listed with it), published ones also deployments."""
+        listed = self.listed.get(repo.external_id)
+        if listed is None:
+            return
+        self.complete(listed, "Repository")
         stream = gq.Releases(self.client, self.counts)
-        after = None
-        while True:
-            conn = self.repository_query(repo, q.RELEASES, {"first": self.first, "after": after}, "releases")
-            conn = conn.get("releases") or {}
-            out = [self.base({**r, "repository_id": repo.id}) for r in stream.rows(gq.nodes(conn))]
-            deployments = [self.base(d) for d in (self.release_deployment(repo, r) for r in out) if d]
+        out = [self.base({**r, "repository_id": repo.id}) for r in stream.rows(gq.nodes(listed.get("releases")))]
+        deployments = [self.base(d) for d in (self.release_deployment(repo, r) for r in out) if d]
 
-            def write(session: Session, o: list[dict[str, Any]] = out, d: list[dict[str, Any]] = deployments) -> None:
-                upsert(session, Release, o)
-                self.write_deployments(session, d)
+        def write(session: Session) -> None:
+            upsert(session, Release, out)
+            self.write_deployments(session, deployments)
 
-            self.commit(name, {"synced_at": iso(_now())}, write)
-            self.counts.written["releases"] += len(out)
-            info = conn.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                return
-            after = info.get("endCursor")
+        self.commit(f"releases:{repo.full_name}", {"synced_at": iso(_now())}, write)
+        self.counts.written["releases"] += len(out)
 
     def release_deployment(self, repo: Repo, release: dict[str, Any]) -> dict[str, Any] | None:
         """As on REST; the tag's commit came with the release, so no request resolves it."""
@@ -318,10 +334,9 @@ class GraphQLSync(GitHubSync):
             found = self.repository_query(repo, q.HISTORY, variables, f"history of {sha[:12]}")
             conn = (found.get("object") or {}).get("history") or {}
             commits.extend(stream.rows(gq.nodes(conn)))
-            info = conn.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
+            after = gq.next_cursor(conn)
+            if not after:
                 break
-            after = info.get("endCursor")
         commits.reverse()
         return commits
 
