@@ -45,6 +45,14 @@ def not_found(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"type": "NOT_FOUND"})
 
 
+def identity(kind: str, ident: int, full: bool = False) -> View:
+    """The fields every object with a database id has: type, global id (the REST `node_id`), `databaseId`."""
+    out: View = {"__typename": kind, "id": node_id(kind, ident), "databaseId": ident}
+    if full:
+        out["fullDatabaseId"] = str(ident)
+    return out
+
+
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
@@ -90,9 +98,7 @@ class Views:
         ident = person.id if person else (WEB_FLOW_ID if login == "web-flow" else 90_000 + sum(map(ord, login)))
         kind = "Bot" if login == "web-flow" else "User"
         return {
-            "__typename": kind,
-            "id": node_id(kind, ident),
-            "databaseId": ident,
+            **identity(kind, ident),
             "login": login,
             "name": person.name if person else login,
             "email": person.email if person else "",
@@ -113,9 +119,7 @@ class Views:
         """The organisation with its repositories."""
         ds = self.ds
         return {
-            "__typename": "Organization",
-            "id": node_id("Organization", ds.org_id),
-            "databaseId": ds.org_id,
+            **identity("Organization", ds.org_id),
             "login": ds.org,
             "name": ds.org,
             "url": f"{self.web}/{ds.org}",
@@ -144,9 +148,7 @@ class Views:
     def repository(self, repo: Repository) -> View:
         """A Repository."""
         return {
-            "__typename": "Repository",
-            "id": node_id("Repository", repo.id),
-            "databaseId": repo.id,
+            **identity("Repository", repo.id),
             "name": repo.name,
             "nameWithOwner": repo.full_name,
             "owner": lambda _i: self.organization(),
@@ -270,10 +272,7 @@ class Views:
         """A PullRequest with its reviews, commits and review comments."""
         url = f"{self.web}/{repo.full_name}/pull/{pr.number}"
         return {
-            "__typename": "PullRequest",
-            "id": node_id("PullRequest", pr.id),
-            "databaseId": pr.id,
-            "fullDatabaseId": str(pr.id),
+            **identity("PullRequest", pr.id, full=True),
             "number": pr.number,
             "title": pr.title,
             "body": pr.body,
@@ -338,10 +337,7 @@ class Views:
         """A PullRequestReview."""
         mine = [c for c in pr.comments if c.review_id == review.id]
         return {
-            "__typename": "PullRequestReview",
-            "id": node_id("PullRequestReview", review.id),
-            "databaseId": review.id,
-            "fullDatabaseId": str(review.id),
+            **identity("PullRequestReview", review.id, full=True),
             "state": review.state,
             "body": review.body,
             "author": lambda _i: self.user(review.user),
@@ -381,10 +377,7 @@ class Views:
         """A PullRequestReviewComment with the fields the REST path stores."""
         review = next((r for r in pr.reviews if r.id == c.review_id), None)
         return {
-            "__typename": "PullRequestReviewComment",
-            "id": node_id("PullRequestReviewComment", c.id),
-            "databaseId": c.id,
-            "fullDatabaseId": str(c.id),
+            **identity("PullRequestReviewComment", c.id, full=True),
             "body": c.body,
             "path": c.path,
             "line": c.line,
@@ -434,9 +427,7 @@ class Views:
         """A Deployment with its statuses (newest first, as the REST statuses route lists them)."""
         newest_first = list(reversed(dep.statuses))
         return {
-            "__typename": "Deployment",
-            "id": node_id("Deployment", dep.id),
-            "databaseId": dep.id,
+            **identity("Deployment", dep.id),
             "environment": dep.environment,
             "originalEnvironment": dep.environment,
             "latestEnvironment": dep.environment,
@@ -491,9 +482,7 @@ class Views:
     def release(self, repo: Repository, rel: Release) -> View:
         """A Release; `tagCommit` is the main-branch commit it points at."""
         return {
-            "__typename": "Release",
-            "id": node_id("Release", rel.id),
-            "databaseId": rel.id,
+            **identity("Release", rel.id),
             "name": rel.name,
             "tagName": rel.tag_name,
             "description": rel.body,
@@ -536,10 +525,7 @@ class Views:
     def issue(self, repo: Repository, issue: Issue) -> View:
         """An Issue."""
         return {
-            "__typename": "Issue",
-            "id": node_id("Issue", issue.id),
-            "databaseId": issue.id,
-            "fullDatabaseId": str(issue.id),
+            **identity("Issue", issue.id, full=True),
             "number": issue.number,
             "title": issue.title,
             "body": issue.body,
