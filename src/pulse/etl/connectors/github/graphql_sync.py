@@ -25,7 +25,8 @@ from pulse.etl.load.upsert import upsert
 PAGE_SIZE = 50
 NESTED_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100  # GitHub refuses more nodes per connection
-# 25 repositories with their newest PR, issue and deployment: 1 + 25 x 3 connections = 76 requests, 1 point.
+# 25 repositories with their releases and newest PR, issue and deployment: 1 + 25 x 4 connections = 101
+# requests, 1 point (GitHub divides by 100 and rounds).
 REPOSITORY_PAGE_SIZE = 25
 REPOSITORY_ERRORS = ("NOT_FOUND", "FORBIDDEN")
 
@@ -50,6 +51,8 @@ class GraphQLSync(GitHubSync):
         self.endpoint = graphql_url(self.integration.base_url or "https://api.github.com")
         self.first = _size(self.settings.get("graphql_page_size"), PAGE_SIZE)
         self.nested = _size(self.settings.get("graphql_nested_page_size"), NESTED_PAGE_SIZE)
+        # Issues and deployments have one nested connection each: 100 of them cost 1 + 100 requests, 1 point.
+        self.wide = min(MAX_PAGE_SIZE, 2 * self.first)
         # Page-size variables as large as GitHub answered without timing out (502) in this run.
         self.page_caps = {"first": MAX_PAGE_SIZE, "releases": MAX_PAGE_SIZE, "nested": MAX_PAGE_SIZE}
         # Per repository external id: the listing's record (with its releases) and each stream's newest update.
@@ -67,7 +70,8 @@ class GraphQLSync(GitHubSync):
         answer = self.client.graphql(self.endpoint, query, sent, page_sizes=sizes)
         # A 502 made the client ask for smaller pages: no later query of this run asks for more.
         for name in sizes:
-            self.page_caps[name] = min(self.page_caps[name], answer.variables[name])
+            if answer.variables[name] < sent[name]:
+                self.page_caps[name] = answer.variables[name]
         found = answer.data.get(root)
         messages = "; ".join(f"{e.get('type') or 'ERROR'}: {e.get('message')}" for e in answer.errors)
         if found is None:
@@ -245,7 +249,7 @@ class GraphQLSync(GitHubSync):
         stream = gq.Issues(self.client, self.counts)
         after = None
         while True:
-            variables = {"first": self.first, "after": after, "nested": self.nested, "since": iso(low) if low else None}
+            variables = {"first": self.wide, "after": after, "nested": self.nested, "since": iso(low) if low else None}
             conn = self.repository_query(repo, q.ISSUES, variables, "issues").get("issues") or {}
             records = gq.nodes(conn)
             for record in records:
@@ -273,7 +277,7 @@ class GraphQLSync(GitHubSync):
         after, high = run.get("after"), run.get("high")
         stream = gq.Deployments(self.client, self.counts)
         while True:
-            variables = {"first": self.first, "after": after, "nested": self.nested}
+            variables = {"first": self.wide, "after": after, "nested": self.nested}
             conn = self.repository_query(repo, q.DEPLOYMENTS, variables, "deployments").get("deployments") or {}
             records = gq.nodes(conn)
             for record in records:
