@@ -104,11 +104,7 @@ class PullRequests(GraphQLStream):
             "additions": record.get("additions"),
             "deletions": record.get("deletions"),
             "changed_files": record.get("changedFiles"),
-            "_keys": [
-                (key, found_in)
-                for found_in, text in (("branch", head), ("title", record.get("title")), ("body", record.get("body")))
-                for key in sorted(gh.jira_keys(text if isinstance(text, str) else None))
-            ],
+            "_keys": gh.keys_found(head, record.get("title"), record.get("body")),
         }
         reviews = nodes(record.get("reviews"))
         return {
