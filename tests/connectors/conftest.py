@@ -85,8 +85,14 @@ def tenant(clean_engine: Engine) -> int:
 
 
 def github_settings(**extra: Any) -> dict[str, Any]:
-    """Settings of a GitHub integration on the simulator's organisation, with PR sizes fetched (off by default)."""
-    return {"organization": SMALL.org, "retry_backoff_seconds": 0.01, "pull_request_details": True, **extra}
+    """Settings of a REST GitHub integration on the simulator's organisation, with PR sizes fetched (off by default)."""
+    return {"organization": SMALL.org, "retry_backoff_seconds": 0.01, "pull_request_details": True, "api": "rest",
+            **extra}  # fmt: skip
+
+
+def graphql_settings(**extra: Any) -> dict[str, Any]:
+    """Settings of a GraphQL GitHub integration (the default `api`) on the simulator's organisation."""
+    return {"organization": SMALL.org, "retry_backoff_seconds": 0.01, **extra}
 
 
 def jira_settings(**extra: Any) -> dict[str, Any]:

@@ -120,6 +120,9 @@ def test_a_sync_started_from_the_ui_shows_progress_and_finishes(page: Page, puls
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_test_id("job-progress").first).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_test_id("job-status").first).to_have_text(re.compile("FINISHED", re.I), timeout=180_000)
+    # The demo's GitHub syncs over GraphQL: the panel shows the points it spent next to the REST requests.
+    expect(page.get_by_test_id("job-budget")).to_contain_text("GraphQL points", timeout=TIMEOUT)
+    expect(page.get_by_test_id("job-budget")).to_contain_text("API requests")
     screenshot(page, "etl-sync-finished")
 
 

@@ -64,6 +64,8 @@ def test_create_answers_the_read_shape_without_credentials(
         ({"settings": {"repositories": ["no-slash"]}}, "settings.repositories"),
         ({"settings": {"repositories": "acme/api"}}, "settings.repositories"),
         ({"settings": {"sync_since": "last tuesday"}}, "settings.sync_since"),
+        ({"settings": {"api": "soap"}}, "settings.api"),
+        ({"settings": {"api": "GraphQL"}}, "settings.api"),
         ({"settings": {"schedule": {"interval_minutes": 0}}}, "settings.schedule.interval_minutes"),
         ({"settings": {"schedule": {"cron": "61 * * * *"}}}, "settings.schedule.cron"),
         ({"settings": {"schedule": {"cron": "0 * * * *", "timezone": "Mars/Base"}}}, "settings.schedule.timezone"),

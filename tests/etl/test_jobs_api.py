@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from pulse.core.config import Settings
 from tests.etl.conftest import API, Tenant, bearer, make_integration
@@ -11,7 +13,7 @@ from tests.servers import ThreadServer
 
 JOB_FIELDS = {
     "id", "integration_id", "status", "step", "percent", "counts", "attempt", "error", "created_at", "started_at",
-    "finished_at", "heartbeat_at",
+    "finished_at", "heartbeat_at", "budget",
 }  # fmt: skip
 
 
@@ -38,6 +40,16 @@ def test_jobs_are_listed_read_and_controlled(
         log = admin.get(f"/jobs/{runs[0]}/log").json()
         assert [e["message"] for e in log["items"]] == ["Sync queued (manual)", "Cancelled"]
         assert admin.get("/jobs/999999").status_code == 404
+        assert job["budget"] is None  # no request made yet
+        # What a GitHub run over GraphQL records as it goes: requests and points spent, and what is left.
+        with clean_engine.begin() as conn:
+            conn.execute(
+                text("UPDATE job_runs SET counts = CAST(:c AS jsonb) WHERE id = :i"),
+                {"i": runs[0], "c": json.dumps({"requests": 30, "not_modified": 4, "graphql_requests": 20,
+                                                "points": 96, "points_remaining": 4904, "requests_remaining": 4990})},
+            )  # fmt: skip
+        budget = admin.get(f"/jobs/{runs[0]}").json()["budget"]
+        assert budget == {"requests_spent": 6, "points_spent": 96, "requests_left": 4990, "points_left": 4904}
     with httpx.Client(base_url=etl_server.base_url + API, headers=bearer(tokens["user"])) as user:
         assert user.get(f"/jobs/{runs[1]}").status_code == 200
         assert user.get(f"/jobs/{runs[1]}/log").status_code == 200  # the user role holds logs:read

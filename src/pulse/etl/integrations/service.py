@@ -74,6 +74,10 @@ def _string_list(settings: dict[str, Any], key: str, pattern: re.Pattern[str], w
         raise InvalidInput(f"settings.{key} lists a value twice", field=f"settings.{key}")
 
 
+# How the GitHub connector reads: GraphQL (the default, falling back to REST) or REST only.
+GITHUB_APIS = ("graphql", "rest")
+
+
 def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
     """Check the settings Pulse understands (other keys pass through for connectors and metrics rules)."""
     if type_ == PUSH_TYPE:
@@ -85,6 +89,8 @@ def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
         organization = settings.get("organization")
         if organization is not None and (not isinstance(organization, str) or not _ORGANIZATION.match(organization)):
             raise InvalidInput("settings.organization must be an organisation login", field="settings.organization")
+        if settings.get("api") is not None and settings["api"] not in GITHUB_APIS:
+            raise InvalidInput('settings.api must be "graphql" or "rest"', field="settings.api")
     if type_ == "jira":
         _string_list(settings, "projects", _PROJECT_KEY, "project keys")
     if type_ in service_mappings.INCIDENT_TOOL_TYPES:

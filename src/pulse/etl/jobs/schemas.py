@@ -8,6 +8,28 @@ from typing import Any
 from pydantic import BaseModel
 
 from pulse.core.db.models import JobEvent, JobRun
+from pulse.etl.connectors.base.http import requests_spent
+
+
+class JobBudget(BaseModel):
+    """The source's rate limit as a run used it: REST requests and GraphQL points spent, and what is left."""
+
+    requests_spent: int
+    points_spent: int | None
+    requests_left: int | None
+    points_left: int | None
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> JobBudget | None:
+        """From a run's progress counts (None before the run made a request)."""
+        if "requests" not in counts:
+            return None
+        return cls(
+            requests_spent=requests_spent(counts),
+            points_spent=counts.get("points"),
+            requests_left=counts.get("requests_remaining"),
+            points_left=counts.get("points_remaining"),
+        )
 
 
 class JobRead(BaseModel):
@@ -19,6 +41,7 @@ class JobRead(BaseModel):
     step: str | None
     percent: float | None
     counts: dict[str, int]
+    budget: JobBudget | None
     attempt: int
     max_attempts: int
     trigger: str
@@ -32,13 +55,15 @@ class JobRead(BaseModel):
     @classmethod
     def of(cls, run: JobRun) -> JobRead:
         """From the ORM row."""
+        counts = {str(k): int(v) for k, v in (run.counts or {}).items()}
         return cls(
             id=run.id,
             integration_id=run.integration_id,
             status=run.status,
             step=run.step,
             percent=run.percent,
-            counts={str(k): int(v) for k, v in (run.counts or {}).items()},
+            counts=counts,
+            budget=JobBudget.of(counts),
             attempt=run.attempt,
             max_attempts=run.max_attempts,
             trigger=run.trigger,

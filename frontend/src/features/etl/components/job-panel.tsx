@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 
 import { QueryState } from '@/components/ui/query-state';
 import { useJob, useJobAction, useJobLog, type JobAction } from '@/features/etl/api/jobs';
+import { JobBudget } from '@/features/etl/components/job-budget';
 import { JobProgress } from '@/features/etl/components/job-progress';
 import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
 import { useJobEvents, type StreamState } from '@/features/etl/hooks/use-job-events';
@@ -106,6 +107,7 @@ export function JobPanel({ jobId }: { jobId: string | number }) {
                 ))}
               </dl>
             ) : null}
+            <JobBudget budget={data.budget} />
             <p className="muted">
               Created {formatDateTime(data.created_at)} · started {formatDateTime(data.started_at)} · finished{' '}
               {formatDateTime(data.finished_at)}

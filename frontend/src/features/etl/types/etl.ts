@@ -53,6 +53,14 @@ export type IntegrationUpdate = Partial<Omit<IntegrationCreate, 'type' | 'creden
 
 export type TestResult = { ok: boolean; message: string };
 
+/** The source's rate limit as a run used it (`requests_left`/`points_left`: null until the source said). */
+export type JobBudget = {
+  requests_spent: number;
+  points_spent: number | null;
+  requests_left: number | null;
+  points_left: number | null;
+};
+
 export type Job = {
   id: number | string;
   integration_id: number | string;
@@ -60,6 +68,7 @@ export type Job = {
   step: string | null;
   percent: number | null;
   counts: Record<string, number> | null;
+  budget?: JobBudget | null;
   attempt: number | null;
   error: string | null;
   created_at: string;

@@ -83,15 +83,33 @@ class RequestStats:
     retries: int = 0
     rate_limit_waits: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    graphql_requests: int = 0
+    points: int = 0
+    # What the source said is left of each budget after the latest answer (None until it said so).
+    requests_remaining: int | None = None
+    points_remaining: int | None = None
 
     def as_counts(self) -> dict[str, int]:
-        """Flat counts for `ctx.progress`."""
-        return {
+        """Flat counts for `ctx.progress`: requests and GraphQL points spent, and what is left of each budget."""
+        counts = {
             "requests": self.requests,
             "not_modified": self.not_modified,
             "retries": self.retries,
             "rate_limit_waits": self.rate_limit_waits,
         }
+        if self.graphql_requests:
+            counts["graphql_requests"] = self.graphql_requests
+            counts["points"] = self.points
+        if self.requests_remaining is not None:
+            counts["requests_remaining"] = self.requests_remaining
+        if self.points_remaining is not None:
+            counts["points_remaining"] = self.points_remaining
+        return counts
+
+
+def requests_spent(counts: Mapping[str, int]) -> int:
+    """REST requests a run's counts charged: 304 answers and GraphQL queries (charged in points) are free."""
+    return counts.get("requests", 0) - counts.get("not_modified", 0) - counts.get("graphql_requests", 0)
 
 
 class EtagCache:
@@ -194,6 +212,28 @@ class RetryPolicy:
         return base * (0.5 + random.random() / 2)
 
 
+@dataclass
+class Budget:
+    """One rate-limit budget (GitHub: `core` requests, `graphql` points): what is left and when it refills."""
+
+    remaining: int | None = None
+    reset: float | None = None
+
+
+@dataclass
+class GraphQLAnswer:
+    """One answered GraphQL query: `data` (possibly partial), `errors`, its point cost and the variables sent."""
+
+    data: dict[str, Any]
+    errors: list[dict[str, Any]]
+    cost: int
+    variables: dict[str, Any]
+
+
+class GraphQLUnavailable(SourceError):
+    """The GraphQL endpoint is missing (404) or refuses the token (401/403 that is no rate limit)."""
+
+
 class SourceClient:
     """An httpx.Client for one source API, with everything that makes a long sync survive."""
 
@@ -221,8 +261,8 @@ class SourceClient:
         self.retry = retry or RetryPolicy()
         self.stats = RequestStats()
         self.clock = clock
-        self.rate_remaining: int | None = None
-        self.rate_reset: float | None = None
+        # `core` is the REST budget (requests); `graphql` the GraphQL one (points).
+        self.budgets: dict[str, Budget] = {"core": Budget(), "graphql": Budget()}
         # Connectors may fetch one page's children from several threads; counters stay exact.
         self._lock = threading.Lock()
         self._client = httpx.Client(headers=dict(headers), timeout=timeout, transport=transport, follow_redirects=True)
@@ -253,12 +293,67 @@ class SourceClient:
         """POST a JSON body."""
         return self._request("POST", self.url(path), body=body)
 
-    def _request(self, method: str, url: str, *, body: Any = None, conditional: bool = False) -> Page:
+    def graphql(
+        self, url: str, query: str, variables: Mapping[str, Any], page_sizes: tuple[str, ...] = ("first", "nested")
+    ) -> GraphQLAnswer:
+        """POST a GraphQL query to `url`, waiting out spent points and `RATE_LIMITED` errors.
+
+        A 502 (GitHub's answer to a query that timed out) is retried with the largest of the `page_sizes`
+        variables halved, so the answer's `variables` say which page sizes were finally used. Other errors
+        come back in `errors` next to whatever partial `data` the source answered.
+        """
+        sent: dict[str, Any] = dict(variables)
+        body: dict[str, Any] = {"query": query, "variables": sent}
+        limited = 0
+        while True:
+            try:
+                shrink = _shrink(sent, page_sizes)
+                page = self._request("POST", url, body=body, resource="graphql", before_retry=shrink)
+            except SourceError as exc:
+                if exc.status in (401, 403, 404):
+                    raise GraphQLUnavailable(exc.status, url, str(exc)) from exc
+                raise
+            payload: dict[str, Any] = page.data if isinstance(page.data, dict) else {}
+            data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
+            errors = [e for e in payload.get("errors") or [] if isinstance(e, dict)]
+            rate: dict[str, Any] = data["rateLimit"] if isinstance(data.get("rateLimit"), dict) else {}
+            cost = int(rate.get("cost") or 0)
+            with self._lock:
+                self.stats.graphql_requests += 1
+                self.stats.points += cost
+            if isinstance(rate.get("remaining"), int):
+                budget = self.budgets["graphql"]
+                self.stats.points_remaining = rate["remaining"]
+                # Too few points for another query like this one count as none: the next call waits for resetAt.
+                budget.remaining = rate["remaining"] if rate["remaining"] >= max(cost, 1) else 0
+                budget.reset = _parse_reset(rate.get("resetAt"), self.clock()) or budget.reset
+            if not any(e.get("type") == "RATE_LIMITED" for e in errors):
+                return GraphQLAnswer(data, errors, cost, dict(sent))
+            limited += 1
+            if limited > self.retry.max_rate_limit_waits:
+                raise SourceError(200, url, "GraphQL rate limited too many times in a row")
+            budget = self.budgets["graphql"]
+            wait = min(MAX_RESET_WAIT, budget.reset - self.clock() + 0.5) if budget.reset else 60.0
+            budget.remaining = None  # this wait is the one for the reset
+            self.stats.rate_limit_waits += 1
+            log.info("source_rate_limited", url=url, status=200, wait_seconds=round(max(wait, 0.05), 2))
+            self.sleep(max(wait, 0.05))
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Any = None,
+        conditional: bool = False,
+        resource: str = "core",
+        before_retry: Callable[[int], None] | None = None,
+    ) -> Page:
         attempt = 0
         limit_waits = 0
         while True:
             self.check_interrupted()
-            self._wait_for_budget()
+            self._wait_for_budget(resource)
             headers: dict[str, str] = {}
             cached = self.etags.get(url) if (conditional and self.etags) else None
             if cached:
@@ -290,6 +385,8 @@ class SourceClient:
             if status in RETRY_STATUSES:
                 attempt += 1
                 self._retry_or_raise(attempt, url, f"HTTP {status}")
+                if before_retry is not None:
+                    before_retry(status)
                 continue
             if status >= 400:
                 raise SourceError(status, url, _error_text(response))
@@ -319,15 +416,23 @@ class SourceClient:
         remaining = response.headers.get("x-ratelimit-remaining")
         reset = response.headers.get("x-ratelimit-reset")
         if remaining is not None and remaining.strip().lstrip("-").isdigit():
-            self.rate_remaining = int(remaining)
-            self.rate_reset = _parse_reset(reset, self.clock())
+            # GitHub names the budget an answer counted against; GraphQL's is in points, not requests.
+            resource = "graphql" if response.headers.get("x-ratelimit-resource") == "graphql" else "core"
+            budget = self.budgets[resource]
+            budget.remaining = int(remaining)
+            budget.reset = _parse_reset(reset, self.clock())
+            if resource == "graphql":
+                self.stats.points_remaining = budget.remaining
+            else:
+                self.stats.requests_remaining = budget.remaining
 
-    def _wait_for_budget(self) -> None:
-        """Pause until the window resets when the last answer said no request is left."""
-        if self.rate_remaining is None or self.rate_remaining > 0 or self.rate_reset is None:
+    def _wait_for_budget(self, resource: str = "core") -> None:
+        """Pause until the window resets when the last answer said nothing is left of the budget."""
+        budget = self.budgets[resource]
+        if budget.remaining is None or budget.remaining > 0 or budget.reset is None:
             return
-        wait = min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)
-        self.rate_remaining = None
+        wait = min(MAX_RESET_WAIT, max(0.0, budget.reset - self.clock()) + 0.5)
+        budget.remaining = None
         if wait > 0:
             self.stats.rate_limit_waits += 1
             log.info("source_budget_exhausted", wait_seconds=round(wait, 2))
@@ -348,9 +453,10 @@ class SourceClient:
                 value = response.headers.get(name, "").strip()
                 if value.replace(".", "", 1).isdigit():
                     return max(float(value), 0.05)
-        if response.headers.get("x-ratelimit-remaining") == "0" and self.rate_reset is not None:
-            self.rate_remaining = None
-            return min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)
+        budget = self.budgets["graphql" if response.headers.get("x-ratelimit-resource") == "graphql" else "core"]
+        if response.headers.get("x-ratelimit-remaining") == "0" and budget.reset is not None:
+            budget.remaining = None
+            return min(MAX_RESET_WAIT, max(0.0, budget.reset - self.clock()) + 0.5)
         if status == 429:
             return 60.0
         text = response.text.lower()
@@ -362,6 +468,20 @@ class SourceClient:
 
 class SourceUnavailable(Exception):
     """Retries ran out on transient failures; the job machinery may retry the whole run later."""
+
+
+def _shrink(variables: dict[str, Any], page_sizes: tuple[str, ...]) -> Callable[[int], None]:
+    """A retry hook that halves the query's largest page-size variable on a 502."""
+
+    def shrink(status: int) -> None:
+        sizes = {name: variables[name] for name in page_sizes if isinstance(variables.get(name), int)}
+        if status != 502 or not sizes or max(sizes.values()) <= 1:
+            return
+        name = max(sizes, key=lambda n: sizes[n])
+        variables[name] = sizes[name] // 2
+        log.info("graphql_page_shrunk", variable=name, size=variables[name])
+
+    return shrink
 
 
 def _parse_reset(value: str | None, now: float) -> float | None:

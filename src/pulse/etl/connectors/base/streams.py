@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pulse.etl.connectors.base.http import Page, SourceClient
+from pulse.etl.connectors.base.http import Page, SourceClient, requests_spent
 from pulse.etl.connectors.base.interface import SyncContext
 from pulse.etl.connectors.base.paginate import LinkHeaderPaginator
 
@@ -117,8 +117,21 @@ def summary(counts: SyncCounts, client: SourceClient) -> str:
     return (
         f"synced {written}; skipped {sum(counts.skipped.values())} malformed or vanished records; "
         f"{stats.requests} requests ({stats.not_modified} not modified, {stats.retries} retried, "
-        f"{stats.rate_limit_waits} rate-limit waits)"
+        f"{stats.rate_limit_waits} rate-limit waits); {budget_line(stats.as_counts())}"
     )
+
+
+def budget_line(counts: Mapping[str, int]) -> str:
+    """What the run spent of the source's rate limit and what is left: requests, and GraphQL points if any."""
+    spent = [f"{requests_spent(counts)} requests"]
+    left = []
+    if "requests_remaining" in counts:
+        left.append(f"{counts['requests_remaining']} requests")
+    if "points" in counts:
+        spent.append(f"{counts['points']} GraphQL points")
+    if "points_remaining" in counts:
+        left.append(f"{counts['points_remaining']} points")
+    return f"rate limit spent: {', '.join(spent)}; left: {', '.join(left) or 'not reported by the source'}"
 
 
 def parse_time(value: Any) -> datetime | None:

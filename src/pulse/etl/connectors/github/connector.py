@@ -28,7 +28,7 @@ from pulse.core.db.models.business import (
     Repository,
     WorkflowRun,
 )
-from pulse.etl.connectors.base.http import EtagCache, RetryPolicy, SourceClient, SourceError
+from pulse.etl.connectors.base.http import EtagCache, GraphQLUnavailable, RetryPolicy, SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
 from pulse.etl.connectors.base.probe import probe_identity
 from pulse.etl.connectors.base.streams import SyncCounts, iso, low_watermark, parse_time, summary
@@ -91,12 +91,30 @@ class GitHubConnector:
         return probe_identity(client_for(integration), source="GitHub", path="/user", name_field="login")
 
     def sync(self, ctx: SyncContext) -> None:
-        """Sync every configured repository, then link pull requests to Jira work items."""
+        """Sync every configured repository (GraphQL unless `api: rest`), then link PRs to Jira work items."""
+        if api_of(ctx.integration.settings or {}) == "graphql":
+            # Imported here: the GraphQL run extends `GitHubSync` of this module.
+            from pulse.etl.connectors.github.graphql_sync import GraphQLSync
+
+            graphql = GraphQLSync(ctx)
+            try:
+                graphql.run()
+                return
+            except GraphQLUnavailable as exc:
+                # REST resumes from the same checkpoints: whatever GraphQL committed is kept.
+                ctx.log("warning", f"GitHub GraphQL is not available ({exc.status} from {exc.url}): syncing over REST")
+            finally:
+                graphql.close()
         run = GitHubSync(ctx)
         try:
             run.run()
         finally:
             run.close()
+
+
+def api_of(settings: dict[str, Any]) -> str:
+    """The integration's `api` setting: `graphql` (the default) or `rest`."""
+    return str(settings.get("api") or "graphql").strip().lower()
 
 
 class GitHubSync:
@@ -183,23 +201,27 @@ class GitHubSync:
         repos = self.sync_repositories()
         for index, repo in enumerate(repos):
             share = 100.0 / max(1, len(repos))
-            self.progress(f"{repo.full_name}: pull requests", index * share)
-            self.repo_level_comments = self.comments_mode(repo) == "repo"
-            self.sync_pull_requests(repo)
-            self.sync_review_comments(repo)
-            self.progress(f"{repo.full_name}: issues", (index + 0.5) * share)
-            self.sync_issues(repo)
-            self.progress(f"{repo.full_name}: deployments", (index + 0.6) * share)
-            self.sync_deployments(repo)
-            self.sync_releases(repo)
-            self.sync_workflow_runs(repo)
-            self.progress(f"{repo.full_name}: production changes", (index + 0.9) * share)
-            self.sync_shipped(repo)
+            self.sync_repository(repo, index * share, share)
         self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
         self.progress("done", 100.0)
         self.ctx.log(
             "info", summary(self.counts, self.client), **self.counts.as_progress(self.client.stats.as_counts())
         )
+
+    def sync_repository(self, repo: Repo, start: float, share: float) -> None:
+        """Every stream of one repository; `start` and `share` place it on the run's progress scale."""
+        self.progress(f"{repo.full_name}: pull requests", start)
+        self.repo_level_comments = self.comments_mode(repo) == "repo"
+        self.sync_pull_requests(repo)
+        self.sync_review_comments(repo)
+        self.progress(f"{repo.full_name}: issues", start + 0.5 * share)
+        self.sync_issues(repo)
+        self.progress(f"{repo.full_name}: deployments", start + 0.6 * share)
+        self.sync_deployments(repo)
+        self.sync_releases(repo)
+        self.sync_workflow_runs(repo)
+        self.progress(f"{repo.full_name}: production changes", start + 0.9 * share)
+        self.sync_shipped(repo)
 
     def sync_repositories(self) -> list[Repo]:
         """The configured repositories (or all of the organisation's), upserted."""
@@ -220,6 +242,10 @@ class GitHubSync:
                 rows.extend(stream.rows(stream.records(page)))
         else:
             raise PermanentSyncError("settings must name `repositories` or an `organization`")
+        return self.store_repositories(rows)
+
+    def store_repositories(self, rows: list[dict[str, Any]]) -> list[Repo]:
+        """Upsert the synced repositories (the others become inactive) and answer them as `Repo`s."""
         rows = [self.base(r) for r in rows]
         ids: dict[str, int] = {}
 
@@ -658,17 +684,23 @@ class GitHubSync:
                     commits = []
             else:
                 # The first production deployment shipped everything reachable from it (since `sync_since`).
-                history = gh.Commits(self.client, self.counts)
-                params: dict[str, Any] = {"sha": sha, "per_page": self.page_size}
-                since = low_watermark(None, self.sync_since, self.overlap)
-                if since is not None:
-                    params["since"] = iso(since)
-                for page in history.pages(params, owner=repo.owner, repo=repo.name):
-                    commits.extend(history.rows(history.records(page)))
-                commits.reverse()
+                commits = self.history(repo, sha)
             self.commit(name, {"last_deployment_id": dep_id},
                         lambda s, c=commits, d=dep_id, e=deps[i][5]: self.write_shipped(s, repo, d, e, c))  # fmt: skip
             self.counts.written["deployment_commits"] += len(commits)
+
+    def history(self, repo: Repo, sha: str) -> list[dict[str, Any]]:
+        """Commits reachable from `sha` (since `sync_since`), oldest first."""
+        history = gh.Commits(self.client, self.counts)
+        params: dict[str, Any] = {"sha": sha, "per_page": self.page_size}
+        since = low_watermark(None, self.sync_since, self.overlap)
+        if since is not None:
+            params["since"] = iso(since)
+        commits: list[dict[str, Any]] = []
+        for page in history.pages(params, owner=repo.owner, repo=repo.name):
+            commits.extend(history.rows(history.records(page)))
+        commits.reverse()
+        return commits
 
     def write_shipped(
         self, session: Session, repo: Repo, deployment_id: int, deployment_ext: str, commits: list[dict[str, Any]]

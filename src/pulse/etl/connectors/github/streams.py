@@ -25,6 +25,15 @@ def jira_keys(text: str | None) -> set[str]:
     return {match.upper() for match in JIRA_KEY.findall(text or "")}
 
 
+def keys_found(branch: Any, title: Any, body: Any) -> list[tuple[str, str]]:
+    """(Jira key, where it was found) pairs of a pull request's head branch, title and body."""
+    return [
+        (key, found_in)
+        for found_in, text in (("branch", branch), ("title", title), ("body", body))
+        for key in sorted(jira_keys(text if isinstance(text, str) else None))
+    ]
+
+
 class Repositories(Stream[dict[str, Any]]):
     """An organisation's repositories (named repositories are fetched one by one instead)."""
 
@@ -79,15 +88,7 @@ class PullRequests(Stream[dict[str, Any]]):
             "additions": record.get("additions"),
             "deletions": record.get("deletions"),
             "changed_files": record.get("changed_files"),
-            "_keys": [
-                (key, found_in)
-                for found_in, text in (
-                    ("branch", head.get("ref")),
-                    ("title", record.get("title")),
-                    ("body", record.get("body")),
-                )
-                for key in sorted(jira_keys(text if isinstance(text, str) else None))
-            ],
+            "_keys": keys_found(head.get("ref"), record.get("title"), record.get("body")),
         }
 
 
