@@ -6,7 +6,7 @@ The rebuilds run in real `pulse worker` processes through Procrastinate, against
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,10 +30,20 @@ MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 ALL_PRODUCTION, PRODUCTION_ONLY, PROD_ONLY = 4, 3, 1
 
 
-@contextmanager
-def admin_client(etl_server: ThreadServer, tokens: dict[str, str]) -> Iterator[httpx.Client]:
+@dataclass
+class Main:
+    """Tenant A holding build_main's rows, and an HTTP client of its admin on the ETL Service."""
+
+    client: httpx.Client
+    client_id: int
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def main(etl_server: ThreadServer, tenant: Tenant, tokens: dict[str, str], clean_engine: Engine) -> Iterator[Main]:
+    ids = build_main(Seed(clean_engine, tenant.client_id))
     with httpx.Client(base_url=etl_server.base_url + API, headers=bearer(tokens["admin"]), timeout=30) as client:
-        yield client
+        yield Main(client=client, client_id=tenant.client_id, ids=ids)
 
 
 def dora_deployments(client: httpx.Client) -> tuple[int, dict[str, Any]]:
@@ -83,27 +93,22 @@ def rebuilds(worker: PulseProcess) -> int:
 
 
 def test_a_write_answers_without_rebuilding_and_the_worker_job_catches_up(
-    etl_server: ThreadServer,
-    tenant: Tenant,
-    tokens: dict[str, str],
-    clean_engine: Engine,
-    workers: Callable[..., PulseProcess],
+    main: Main, clean_engine: Engine, workers: Callable[..., PulseProcess]
 ) -> None:
-    build_main(Seed(clean_engine, tenant.client_id))
-    with admin_client(etl_server, tokens) as client:
-        count, fresh = dora_deployments(client)  # the first read of a small tenant builds its facts
-        assert (count, fresh["pending"]) == (ALL_PRODUCTION, False)
-        set_pattern(client, tenant_rule(client), "^production$")
-        # Committed, not rebuilt: the facts still follow the old rule, and every answer says so.
-        count, pending = dora_deployments(client)
-        assert (count, pending) == (ALL_PRODUCTION, {"as_of": fresh["as_of"], "pending": True})
-        assert client.get("/metrics/pull-requests", params=MARCH).json()["freshness"]["pending"] is True
-        assert rebuild_jobs(clean_engine, tenant.client_id) == ["todo"]
-        worker = workers()
-        done = wait_fresh(client)
-        assert done["as_of"] > fresh["as_of"]
-        assert dora_deployments(client) == (PRODUCTION_ONLY, done)
-        assert rebuilds(worker) == 1
+    client = main.client
+    count, fresh = dora_deployments(client)  # the first read of a small tenant builds its facts
+    assert (count, fresh["pending"]) == (ALL_PRODUCTION, False)
+    set_pattern(client, tenant_rule(client), "^production$")
+    # Committed, not rebuilt: the facts still follow the old rule, and every answer says so.
+    count, pending = dora_deployments(client)
+    assert (count, pending) == (ALL_PRODUCTION, {"as_of": fresh["as_of"], "pending": True})
+    assert client.get("/metrics/pull-requests", params=MARCH).json()["freshness"]["pending"] is True
+    assert rebuild_jobs(clean_engine, main.client_id) == ["todo"]
+    worker = workers()
+    done = wait_fresh(client)
+    assert done["as_of"] > fresh["as_of"]
+    assert dora_deployments(client) == (PRODUCTION_ONLY, done)
+    assert rebuilds(worker) == 1
 
 
 def test_a_rolled_back_write_queues_nothing(db_session: Session, clean_engine: Engine, seed: Seed) -> None:
@@ -127,39 +132,28 @@ def test_a_rolled_back_write_queues_nothing(db_session: Session, clean_engine: E
 
 
 def test_many_writes_collapse_into_one_pending_rebuild(
-    etl_server: ThreadServer,
-    tenant: Tenant,
-    tokens: dict[str, str],
-    clean_engine: Engine,
-    workers: Callable[..., PulseProcess],
+    main: Main, clean_engine: Engine, workers: Callable[..., PulseProcess]
 ) -> None:
-    build_main(Seed(clean_engine, tenant.client_id))
-    with admin_client(etl_server, tokens) as client:
-        dora_deployments(client)
-        rule = tenant_rule(client)
-        for pattern in ("^prod$", "^staging$", "^production$", "^qa$", "^prod$"):
-            set_pattern(client, rule, pattern)
-        assert rebuild_jobs(clean_engine, tenant.client_id) == ["todo"]
-        assert refresh_state(clean_engine, tenant.client_id) == (5, 0)
-        # Reads while pending do not queue more.
-        assert dora_deployments(client)[1]["pending"] is True
-        assert rebuild_jobs(clean_engine, tenant.client_id) == ["todo"]
-        worker = workers()
-        wait_fresh(client)
-        assert dora_deployments(client)[0] == PROD_ONLY
-        assert refresh_state(clean_engine, tenant.client_id) == (5, 5)
-        assert rebuilds(worker) == 1
+    client = main.client
+    dora_deployments(client)
+    rule = tenant_rule(client)
+    for pattern in ("^prod$", "^staging$", "^production$", "^qa$", "^prod$"):
+        set_pattern(client, rule, pattern)
+    assert rebuild_jobs(clean_engine, main.client_id) == ["todo"]
+    assert refresh_state(clean_engine, main.client_id) == (5, 0)
+    # Reads while pending do not queue more.
+    assert dora_deployments(client)[1]["pending"] is True
+    assert rebuild_jobs(clean_engine, main.client_id) == ["todo"]
+    worker = workers()
+    wait_fresh(client)
+    assert dora_deployments(client)[0] == PROD_ONLY
+    assert refresh_state(clean_engine, main.client_id) == (5, 5)
+    assert rebuilds(worker) == 1
 
 
 def test_a_write_during_a_rebuild_causes_one_more_rebuild_and_reads_never_wait(
-    etl_server: ThreadServer,
-    tenant: Tenant,
-    tokens: dict[str, str],
-    clean_engine: Engine,
-    workers: Callable[..., PulseProcess],
+    main: Main, clean_engine: Engine, workers: Callable[..., PulseProcess]
 ) -> None:
-    ids = build_main(Seed(clean_engine, tenant.client_id))
-
     def lock_waiters() -> int:
         with clean_engine.connect() as conn:
             return int(
@@ -171,37 +165,37 @@ def test_a_write_during_a_rebuild_causes_one_more_rebuild_and_reads_never_wait(
                 ).scalar_one()
             )
 
-    with admin_client(etl_server, tokens) as client:
-        before = client.get("/metrics/dora", params=MARCH).json()
-        rule = tenant_rule(client)
-        set_pattern(client, rule, "^(production|prod|staging)$")  # adds the staging deployment to the facts
-        # An uncommitted fact row for that deployment makes the rebuild wait in the middle of writing its new
-        # facts, after it read the settings (the unique index on deployment_id makes it wait for this holder).
-        with clean_engine.connect() as holder:
-            holder.execute(
-                text(
-                    "INSERT INTO metric_deployments (client_id, deployment_id, repository_id, environment, sha,"
-                    " finished_at, changes_computed) SELECT client_id, id, repository_id, environment, sha,"
-                    " finished_at, changes_computed FROM deployments WHERE id = :d"
-                ),
-                {"d": ids["staging"]},
-            )
-            worker = workers()
-            wait_until(lambda: lock_waiters() == 1, timeout=60, what="the rebuild to wait")
-            # A reader meanwhile answers at once, from the last committed facts, never half of the new ones.
-            during = client.get("/metrics/dora", params=MARCH).json()
-            assert during["freshness"] == {"as_of": before["freshness"]["as_of"], "pending": True}
-            assert {k: v for k, v in during.items() if k != "freshness"} == {
-                k: v for k, v in before.items() if k != "freshness"
-            }
-            # A write commits while that rebuild, which read the settings before it, still runs.
-            set_pattern(client, rule, "^prod$")
-            assert rebuild_jobs(clean_engine, tenant.client_id) == ["doing", "todo"]
-            holder.rollback()
-        wait_fresh(client)
-        assert dora_deployments(client)[0] == PROD_ONLY
-        assert refresh_state(clean_engine, tenant.client_id) == (2, 2)
-        assert rebuilds(worker) == 2
+    client = main.client
+    before = client.get("/metrics/dora", params=MARCH).json()
+    rule = tenant_rule(client)
+    set_pattern(client, rule, "^(production|prod|staging)$")  # adds the staging deployment to the facts
+    # An uncommitted fact row for that deployment makes the rebuild wait in the middle of writing its new
+    # facts, after it read the settings (the unique index on deployment_id makes it wait for this holder).
+    with clean_engine.connect() as holder:
+        holder.execute(
+            text(
+                "INSERT INTO metric_deployments (client_id, deployment_id, repository_id, environment, sha,"
+                " finished_at, changes_computed) SELECT client_id, id, repository_id, environment, sha,"
+                " finished_at, changes_computed FROM deployments WHERE id = :d"
+            ),
+            {"d": main.ids["staging"]},
+        )
+        worker = workers()
+        wait_until(lambda: lock_waiters() == 1, timeout=60, what="the rebuild to wait")
+        # A reader meanwhile answers at once, from the last committed facts, never half of the new ones.
+        during = client.get("/metrics/dora", params=MARCH).json()
+        assert during["freshness"] == {"as_of": before["freshness"]["as_of"], "pending": True}
+        assert {k: v for k, v in during.items() if k != "freshness"} == {
+            k: v for k, v in before.items() if k != "freshness"
+        }
+        # A write commits while that rebuild, which read the settings before it, still runs.
+        set_pattern(client, rule, "^prod$")
+        assert rebuild_jobs(clean_engine, main.client_id) == ["doing", "todo"]
+        holder.rollback()
+    wait_fresh(client)
+    assert dora_deployments(client)[0] == PROD_ONLY
+    assert refresh_state(clean_engine, main.client_id) == (2, 2)
+    assert rebuilds(worker) == 2
 
 
 def test_a_large_tenant_never_built_answers_pending_from_empty_facts(
