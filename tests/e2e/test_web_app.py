@@ -137,7 +137,7 @@ def test_a_settings_write_answers_at_once_and_the_demo_worker_rebuilds_the_metri
             page.wait_for_timeout(250)
     assert after["as_of"] > before["as_of"]
     expect(page.get_by_test_id("recomputing")).to_have_count(0, timeout=TIMEOUT)
-    expect(page.get_by_role("cell", name="Waiting for QA")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("cell", name="Waiting for QA", exact=True)).to_be_visible(timeout=TIMEOUT)
 
 
 def test_an_admin_creates_a_user_who_then_logs_in(browser: Browser, page: Page, pulse_stack: Stack) -> None:
