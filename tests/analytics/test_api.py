@@ -73,7 +73,14 @@ def test_dora_routes_answer_the_documented_shapes(
         assert client.get("/metrics/pull-requests/items", params={**MARCH, "format": "csv"}).text.count("\n") == 6
         pr_page = client.get("/metrics/pull-requests/items", params={**MARCH, "limit": 2}).json()
         assert (len(pr_page["items"]), pr_page["total"]) == (2, 5)
-        assert client.get("/metrics/flow/items", params=MARCH).json() == {"items": [], "total": 0}
+        flow_page = client.get("/metrics/flow/items", params=MARCH).json()
+        assert (flow_page["items"], flow_page["total"]) == ([], 0)
+        # Every JSON answer says how fresh its facts are: built by the first read here, nothing pending.
+        fresh = body["freshness"]
+        assert fresh["pending"] is False and fresh["as_of"] is not None
+        answers = (team, trend, page.json(), incidents, readback, pr_page, flow_page)
+        assert all(answer["freshness"] == fresh for answer in answers)
+        assert client.get("/metrics/freshness").json() == fresh
         flow_csv = client.get("/metrics/flow/items", params={**MARCH, "format": "csv"})
         assert flow_csv.headers["content-type"].startswith("text/csv") and flow_csv.text.count("\n") == 1
         flow = client.get("/metrics/flow", params=MARCH).json()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pulse.analytics.config import schemas
 from pulse.analytics.config import service as config
 from pulse.analytics.dora import service as dora
+from pulse.analytics.freshness import service as freshness_service
 from pulse.analytics.period import Filters, parse_period
 from pulse.core.db.models import FlowStep, IssueTypeMapping, StatusMapping
 from pulse.core.errors import Conflict, InvalidInput, NotFound
@@ -249,6 +250,8 @@ def test_deactivated_incident_mapping_chain_is_excluded_from_dora(db_session: Se
         row=story,
         body=schemas.Deactivate(),
     )
+    assert cfr()["failed_deployments"] == 1  # the write only queued the rebuild
+    freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)  # what the queued job runs
     assert cfr() == {"rate": 0.0, "failed_deployments": 0, "deployments": 1, "level": "elite"}
     assert dep
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from pulse.analytics.dora import service as dora
+from pulse.analytics.freshness import service as freshness_service
 from pulse.analytics.period import Filters, parse_period
 from pulse.analytics.refresh import refresh_tenant
 from pulse.core.errors import InvalidInput, NotFound
+from pulse.etl.jobs import queue
 from tests.analytics.datasets import build_main
 from tests.analytics.seed import Seed, at
 
@@ -299,5 +301,12 @@ def test_facts_follow_a_sync_that_did_not_call_the_refresh(db_session: Session, 
         c=seed.client_id,
         i=seed.github,
     )
+    # The read does not rebuild: it serves the committed facts, says pending and queues the rebuild job.
     synced = dora.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id))
-    assert synced["deployment_frequency"]["deployments"] == 2
+    assert synced["deployment_frequency"]["deployments"] == 1
+    assert freshness_service.current(db_session=db_session, client_id=seed.client_id).pending
+    assert queue.rebuild_waiting(db_session, seed.client_id)
+    assert freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)  # the job's work
+    rebuilt = dora.summary(db_session=db_session, period=MARCH, filters=Filters(client_id=seed.client_id))
+    assert rebuilt["deployment_frequency"]["deployments"] == 2
+    assert not freshness_service.current(db_session=db_session, client_id=seed.client_id).pending

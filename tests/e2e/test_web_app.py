@@ -167,6 +167,34 @@ def test_a_push_integration_made_in_the_ui_takes_a_deployment_with_the_token_it_
     screenshot(page, "push-integration-detail")
 
 
+def test_a_settings_write_answers_at_once_and_the_demo_worker_rebuilds_the_metrics(
+    page: Page, pulse_stack: Stack
+) -> None:
+    with pulse_stack.api("admin") as api:
+        before = api.get("/api/v1/metrics/freshness").json()
+    assert before["as_of"] is not None, "the demo's first sync builds the facts"
+    sign_in_as(page, pulse_stack, "admin")
+    page.goto(f"{pulse_stack.web_url}/settings/status-mappings")
+    page.get_by_role("button", name="New status mapping").click()
+    dialog = page.get_by_role("dialog", name="New status mapping")
+    dialog.get_by_label("Jira status").fill("Waiting for QA")
+    flow_step = dialog.get_by_label("Flow step")
+    expect(flow_step.locator("option", has_text="In Review")).to_have_count(1, timeout=TIMEOUT)
+    flow_step.select_option(label="In Review")
+    with page.expect_response(re.compile(r"/api/v1/settings/status-mappings$")) as created:
+        dialog.get_by_role("button", name="Create status mapping").click()
+    assert created.value.status == 201
+    # The write queued the rebuild; the worker `pulse up` runs does it, and the indicator goes away.
+    with pulse_stack.api("admin") as api:
+        deadline = datetime.now(UTC) + timedelta(seconds=60)
+        while (after := api.get("/api/v1/metrics/freshness").json())["pending"] or after["as_of"] == before["as_of"]:
+            assert datetime.now(UTC) < deadline, f"the rebuild did not run: {after}"
+            page.wait_for_timeout(250)
+    assert after["as_of"] > before["as_of"]
+    expect(page.get_by_test_id("recomputing")).to_have_count(0, timeout=TIMEOUT)
+    expect(page.get_by_role("cell", name="Waiting for QA", exact=True)).to_be_visible(timeout=TIMEOUT)
+
+
 def test_an_admin_creates_a_user_who_then_logs_in(browser: Browser, page: Page, pulse_stack: Stack) -> None:
     email = f"new-{secrets.token_hex(4)}@demo.pulse.local"
     password = f"pw-{secrets.token_urlsafe(16)}"

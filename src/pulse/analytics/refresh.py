@@ -1,8 +1,8 @@
 """The pre-aggregated metric facts: rebuilt after every sync and every configuration change.
 
 `refresh_tenant(db_session=, client_id=)` is what a sync job calls once its data is
-committed, best in the transaction that marks the run FINISHED (or after it): a read rebuilds the facts by
-itself whenever a run ended after the last rebuild, so a rebuild committed before the run's end is redone.
+committed, best in the transaction that marks the run FINISHED (or after it): a run that ended after the
+last rebuild makes the facts pending, and a read queues their rebuild (`pulse.analytics.freshness.service`).
 It rebuilds the tenant's facts from the source rows under the current rules, mappings and teams, so the
 facts always equal what the live SQL computes.
 """
@@ -83,21 +83,3 @@ def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
         {"cid": client_id},
     )
     return {k: int(v) for k, v in counts.items()}
-
-
-def ensure_fresh(*, db_session: Session, client_id: int) -> None:
-    """Rebuild the tenant's facts when never built, or when a sync run ended after the last rebuild.
-
-    The second check keeps metrics right even where a sync path does not call `refresh_tenant`.
-    """
-    # Percentiles sort whole populations in memory; the default 4 MB would spill a year of changes to disk.
-    db_session.execute(text("SET LOCAL work_mem = '64MB'"))
-    row = db_session.execute(
-        text(
-            "SELECT (SELECT refreshed_at FROM metric_refresh_state WHERE client_id = :cid) AS refreshed_at,"
-            " (SELECT max(finished_at) FROM job_runs WHERE client_id = :cid) AS synced_at"
-        ),
-        {"cid": client_id},
-    ).one()
-    if row.refreshed_at is None or (row.synced_at is not None and row.synced_at > row.refreshed_at):
-        refresh_tenant(db_session=db_session, client_id=client_id)

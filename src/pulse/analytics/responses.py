@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from pulse.analytics.dependencies import Listing, Scope
+from pulse.analytics.freshness.service import with_freshness
 
 
 def csv_response(chunks: Iterator[str], name: str) -> StreamingResponse:
@@ -29,7 +30,7 @@ def drilldown(
     export: Callable[..., Iterator[str]],
     name: str,
 ) -> Any:
-    """A drill-down answer: one page of rows, or (`format=csv`) every row of the filter streamed as CSV."""
+    """A drill-down answer: one page of rows with its freshness, or (`format=csv`) every row streamed as CSV."""
     query = {
         "db_session": db_session,
         "period": scope.period,
@@ -42,4 +43,5 @@ def drilldown(
         # The rows stream on a connection of their own: commit facts this request may have just rebuilt.
         db_session.commit()
         return csv_response(chunks, name)
-    return page(**query, limit=listing.limit, offset=listing.offset)
+    rows = page(**query, limit=listing.limit, offset=listing.offset)
+    return with_freshness(db_session=db_session, client_id=scope.filters.client_id, answer=rows)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pulse.analytics.config.router import router as settings_router
 from pulse.analytics.dora.router import router as dora_router
 from pulse.analytics.flow.router import router as flow_router
+from pulse.analytics.freshness.router import router as freshness_router
 from pulse.analytics.incidents.router import router as incidents_router
 from pulse.analytics.pull_requests.router import router as pull_request_metrics_router
 from pulse.etl.data.router import router as data_router
@@ -23,6 +24,7 @@ api_router.include_router(dora_router)
 api_router.include_router(pull_request_metrics_router)
 api_router.include_router(flow_router)
 api_router.include_router(incidents_router)
+api_router.include_router(freshness_router)
 api_router.include_router(settings_router)
 api_router.include_router(push_token_router)
 api_router.include_router(push_router)

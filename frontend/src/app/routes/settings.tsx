@@ -1,6 +1,7 @@
 import { Navigate, NavLink, Route, Routes, useParams } from 'react-router-dom';
 
 import { NotFoundRoute } from '@/app/routes/not-found';
+import { RecomputingIndicator } from '@/components/ui/recomputing-indicator';
 import { SettingsPanel } from '@/features/settings/components/settings-panel';
 import { KINDS, kindDef } from '@/features/settings/components/settings-kinds';
 import { useDocumentTitle } from '@/hooks/use-document-title';
@@ -19,6 +20,7 @@ export default function SettingsRoute() {
     <>
       <div className="page-header">
         <h1>Settings</h1>
+        <RecomputingIndicator />
       </div>
       <nav aria-label="Settings sections" className="tabs">
         {KINDS.map((def) => (

@@ -1,6 +1,7 @@
 """Configuration services: list, read, create, update and deactivate each kind of record of a tenant.
 
-Every change rebuilds the tenant's metric facts in the same transaction, so metrics follow the new rules.
+Every change queues a rebuild of the tenant's metric facts in the same transaction (it commits at once; the
+job makes the metrics follow the new rules, and answers say `pending` until then).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from pulse.analytics.config import schemas
 from pulse.analytics.config.defaults import ensure_defaults
-from pulse.analytics.refresh import refresh_tenant
+from pulse.analytics.freshness.service import request_rebuild
 from pulse.core.db.models import (
     DeploymentRule,
     FlowStep,
@@ -296,7 +297,7 @@ def create(*, db_session: Session, client_id: int, kind: Kind, body: BaseModel) 
         db_session.add(row)
         db_session.flush()
         _sync_team_links(db_session, row, body)
-        refresh_tenant(db_session=db_session, client_id=client_id)
+        request_rebuild(db_session=db_session, client_id=client_id)
         return row
     elif isinstance(body, schemas.DeploymentRuleCreate):
         _scope_refs(db_session, client_id, body)
@@ -328,7 +329,7 @@ def create(*, db_session: Session, client_id: int, kind: Kind, body: BaseModel) 
         raise TypeError(type(body).__name__)
     db_session.add(row)
     db_session.flush()
-    refresh_tenant(db_session=db_session, client_id=client_id)
+    request_rebuild(db_session=db_session, client_id=client_id)
     return row
 
 
@@ -368,7 +369,7 @@ def update_(*, db_session: Session, client_id: int, kind: Kind, row: Any, body: 
             raise InvalidInput(f"{name}: must not be null", field=name)
         setattr(row, name, value)
     db_session.flush()
-    refresh_tenant(db_session=db_session, client_id=client_id)
+    request_rebuild(db_session=db_session, client_id=client_id)
     return row
 
 
@@ -410,7 +411,7 @@ def deactivate(*, db_session: Session, client_id: int, kind: Kind, row: Any, bod
         elif body.strategy == "cascade":
             db_session.execute(update(model).where(*live).values(active=False))
     db_session.flush()
-    refresh_tenant(db_session=db_session, client_id=client_id)
+    request_rebuild(db_session=db_session, client_id=client_id)
     return row
 
 

@@ -17,6 +17,7 @@ from pulse.analytics.dora.schemas import (
     DoraTrend,
     IncidentItemPage,
 )
+from pulse.analytics.freshness.service import with_freshness
 from pulse.analytics.responses import drilldown
 from pulse.etl.deps import DbSession, require
 
@@ -27,15 +28,17 @@ READ = [require("dashboards", "read")]
 @router.get("", response_model=DoraSummary, dependencies=READ)
 def dora_summary(scope: MetricScope, db_session: DbSession) -> dict[str, Any]:
     """Deployment frequency, lead time, change failure rate, recovery time and time to restore."""
-    return dora_service.summary(db_session=db_session, period=scope.period, filters=scope.filters)
+    answer = dora_service.summary(db_session=db_session, period=scope.period, filters=scope.filters)
+    return with_freshness(db_session=db_session, client_id=scope.filters.client_id, answer=answer)
 
 
 @router.get("/trend", response_model=DoraTrend, dependencies=READ)
 def dora_trend(scope: MetricScope, granularity: Granularity, db_session: DbSession) -> dict[str, Any]:
     """The same metrics per week or month; every period present, empty ones with zeros and nulls."""
-    return dora_service.trend(
+    answer = dora_service.trend(
         db_session=db_session, period=scope.period, filters=scope.filters, granularity=granularity
     )
+    return with_freshness(db_session=db_session, client_id=scope.filters.client_id, answer=answer)
 
 
 def _drill(kind: str, scope: MetricScope, listing: DrillListing, db_session: DbSession) -> Any:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pulse.analytics.freshness.schemas import FreshnessRead
+
 
 class PeriodRead(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
@@ -62,6 +64,7 @@ class DoraPoint(BaseModel):
 
 class DoraSummary(DoraPoint):
     period: PeriodRead
+    freshness: FreshnessRead
 
 
 class DoraTrendPoint(DoraPoint):
@@ -71,6 +74,7 @@ class DoraTrendPoint(DoraPoint):
 class DoraTrend(BaseModel):
     granularity: str
     points: list[DoraTrendPoint]
+    freshness: FreshnessRead
 
 
 class DeploymentItem(BaseModel):
@@ -90,6 +94,7 @@ class DeploymentItem(BaseModel):
 class DeploymentItemPage(BaseModel):
     items: list[DeploymentItem]
     total: int
+    freshness: FreshnessRead
 
 
 class ChangeItem(BaseModel):
@@ -115,6 +120,7 @@ class ChangeItem(BaseModel):
 class ChangeItemPage(BaseModel):
     items: list[ChangeItem]
     total: int
+    freshness: FreshnessRead
 
 
 class IncidentItem(BaseModel):
@@ -132,3 +138,4 @@ class IncidentItem(BaseModel):
 class IncidentItemPage(BaseModel):
     items: list[IncidentItem]
     total: int
+    freshness: FreshnessRead

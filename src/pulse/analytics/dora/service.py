@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pulse.analytics import drilldown, levels
+from pulse.analytics.freshness.service import ensure_fresh
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
-from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters, whole_tenant
 from pulse.analytics.sql import base_ctes, bucket, hours, params
 

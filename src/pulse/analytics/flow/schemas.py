@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from pulse.analytics.dora.schemas import PeriodRead
+from pulse.analytics.freshness.schemas import FreshnessRead
 
 
 class Percentiles(BaseModel):
@@ -39,6 +40,7 @@ class FlowSummary(BaseModel):
     time_in_step: list[StepTime]
     flow_efficiency: float | None
     reopen_rate: float | None
+    freshness: FreshnessRead
 
 
 class FlowTrendPoint(BaseModel):
@@ -53,6 +55,7 @@ class FlowTrendPoint(BaseModel):
 class FlowTrend(BaseModel):
     granularity: str
     points: list[FlowTrendPoint]
+    freshness: FreshnessRead
 
 
 class FlowItem(BaseModel):
@@ -74,3 +77,4 @@ class FlowItem(BaseModel):
 class FlowItemPage(BaseModel):
     items: list[FlowItem]
     total: int
+    freshness: FreshnessRead

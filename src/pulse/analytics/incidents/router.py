@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from pulse.analytics.freshness.service import with_freshness
 from pulse.analytics.incidents import service as incident_service
 from pulse.analytics.incidents.schemas import IncidentPage
 from pulse.etl.deps import CurrentPrincipal, DbSession, PageParams, require
@@ -24,7 +25,7 @@ def list_incidents(
     team_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
     """Incidents of every source (GitHub, Jira, PagerDuty, Opsgenie, push), newest first, with their deployment."""
-    return incident_service.list_(
+    answer = incident_service.list_(
         db_session=db_session,
         client_id=principal.client_id,
         source=source,
@@ -34,3 +35,4 @@ def list_incidents(
         limit=page.limit,
         offset=page.offset,
     )
+    return with_freshness(db_session=db_session, client_id=principal.client_id, answer=answer)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from pulse.analytics.freshness.schemas import FreshnessRead
+
 
 class IncidentRead(BaseModel):
     id: int
@@ -23,3 +25,4 @@ class IncidentRead(BaseModel):
 class IncidentPage(BaseModel):
     items: list[IncidentRead]
     total: int
+    freshness: FreshnessRead

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pulse.analytics import drilldown
+from pulse.analytics.freshness.service import ensure_fresh
 from pulse.analytics.period import Filters
-from pulse.analytics.refresh import ensure_fresh
 from pulse.analytics.scope import check_filters
 from pulse.analytics.sql import base_ctes, hours
 from pulse.core.errors import InvalidInput

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from pulse.analytics.dependencies import DrillListing, Granularity, MetricScope
+from pulse.analytics.freshness.service import with_freshness
 from pulse.analytics.pull_requests import service as pr_service
 from pulse.analytics.pull_requests.schemas import PullRequestItemPage, PullRequestSummary, PullRequestTrend
 from pulse.analytics.responses import drilldown
@@ -19,13 +20,17 @@ READ = [require("dashboards", "read")]
 @router.get("", response_model=PullRequestSummary, dependencies=READ)
 def pull_request_summary(scope: MetricScope, db_session: DbSession) -> dict[str, Any]:
     """Median cycle time by stage, throughput, size, review depth and rework of the PRs merged in the period."""
-    return pr_service.summary(db_session=db_session, period=scope.period, filters=scope.filters)
+    answer = pr_service.summary(db_session=db_session, period=scope.period, filters=scope.filters)
+    return with_freshness(db_session=db_session, client_id=scope.filters.client_id, answer=answer)
 
 
 @router.get("/trend", response_model=PullRequestTrend, dependencies=READ)
 def pull_request_trend(scope: MetricScope, granularity: Granularity, db_session: DbSession) -> dict[str, Any]:
     """The same figures per week or month of merge."""
-    return pr_service.trend(db_session=db_session, period=scope.period, filters=scope.filters, granularity=granularity)
+    answer = pr_service.trend(
+        db_session=db_session, period=scope.period, filters=scope.filters, granularity=granularity
+    )
+    return with_freshness(db_session=db_session, client_id=scope.filters.client_id, answer=answer)
 
 
 @router.get(

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from pulse.analytics.dora.schemas import PeriodRead
+from pulse.analytics.freshness.schemas import FreshnessRead
 
 
 class CycleTime(BaseModel):
@@ -47,6 +48,7 @@ class PullRequestPoint(BaseModel):
 
 class PullRequestSummary(PullRequestPoint):
     period: PeriodRead
+    freshness: FreshnessRead
 
 
 class PullRequestTrendPoint(PullRequestPoint):
@@ -56,6 +58,7 @@ class PullRequestTrendPoint(PullRequestPoint):
 class PullRequestTrend(BaseModel):
     granularity: str
     points: list[PullRequestTrendPoint]
+    freshness: FreshnessRead
 
 
 class PullRequestItem(BaseModel):
@@ -86,3 +89,4 @@ class PullRequestItem(BaseModel):
 class PullRequestItemPage(BaseModel):
     items: list[PullRequestItem]
     total: int
+    freshness: FreshnessRead

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pulse.analytics.refresh import refresh_tenant
+from pulse.analytics.freshness import service as freshness_service
 from pulse.core.config import Settings
 from pulse.core.db.models import LIVE_JOB_STATUSES, Integration, JobRun
 from pulse.core.errors import InvalidInput, NotFound
@@ -200,8 +200,8 @@ def update(
     if activity_changed or (
         integration_in.settings is not None and integration.type in service_mappings.INCIDENT_TOOL_TYPES
     ):
-        # Attribution and the active flag shape the metric facts; nothing else would rebuild them before a sync.
-        refresh_tenant(db_session=db_session, client_id=integration.client_id)
+        # Attribution and the active flag shape the metric facts: queue their rebuild (the write never waits for it).
+        freshness_service.request_rebuild(db_session=db_session, client_id=integration.client_id)
     log.info(
         "integration_updated", integration_id=integration.id, credentials_replaced=bool(integration_in.credentials)
     )
@@ -220,7 +220,7 @@ def deactivate(*, db_session: Session, integration: Integration) -> Integration:
     ).scalars()
     for run in live:
         job_service.cancel(db_session=db_session, run=run)
-    refresh_tenant(db_session=db_session, client_id=integration.client_id)
+    freshness_service.request_rebuild(db_session=db_session, client_id=integration.client_id)
     log.info("integration_deactivated", integration_id=integration.id)
     return integration
 

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from pulse.analytics import refresh as analytics_refresh
+from pulse.analytics.freshness import service as freshness_service
 from pulse.core.config import Settings
 from pulse.core.db.engine import unit_of_work
 from pulse.core.db.models import Integration, JobRun, SyncCheckpoint, SyncSchedule
@@ -377,6 +378,13 @@ def execute(runtime: Runtime, job_run_id: int) -> None:
         _finish(runtime, ctx, outcome, error)
     finally:
         lock.release()
+
+
+def rebuild_facts(runtime: Runtime, client_id: int) -> None:
+    """Rebuild a tenant's metric facts if still pending (the task settings writes and stale reads queue)."""
+    with unit_of_work(runtime.engine) as db_session:
+        rebuilt = freshness_service.rebuild(db_session=db_session, client_id=client_id)
+    log.info("facts_rebuilt" if rebuilt else "facts_already_fresh", client_id=client_id)
 
 
 def recover_stale(runtime: Runtime) -> int:

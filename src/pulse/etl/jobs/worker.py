@@ -1,4 +1,4 @@
-"""The worker process: Procrastinate's worker running sync tasks in threads, plus recovery and schedules."""
+"""The worker process: Procrastinate's worker running syncs and facts rebuilds in threads, recovery, schedules."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ async def run_worker(settings: Settings, *, concurrency: int = 1, stop: asyncio.
     async with app.open_async():
         worker = Worker(
             app,
-            queues=[queue.QUEUE],
+            queues=list(queue.QUEUES),
             name="pulse-worker",
             concurrency=concurrency,
             install_signal_handlers=False,

@@ -1,6 +1,7 @@
 import { useId, useMemo } from 'react';
 
 import { PeriodFilters } from '@/components/filters/period-filters';
+import { RecomputingIndicator } from '@/components/ui/recomputing-indicator';
 import { Segmented } from '@/components/ui/segmented';
 import { FlowSection } from '@/features/analytics/components/flow-section';
 import { PullRequestSection } from '@/features/analytics/components/pull-request-section';
@@ -49,6 +50,7 @@ export function AnalyticsPage() {
           <p className="muted">Where time goes between first commit and done.</p>
         </div>
         <div className="toolbar">
+          <RecomputingIndicator />
           <Segmented legend="View" value={view} options={VIEWS} onChange={(next) => set({ view: next === 'pull-requests' ? null : next })} />
           <Segmented
             legend="Granularity"

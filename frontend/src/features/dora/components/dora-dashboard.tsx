@@ -3,6 +3,7 @@ import { useId } from 'react';
 
 import { PeriodFilters } from '@/components/filters/period-filters';
 import { QueryState } from '@/components/ui/query-state';
+import { RecomputingIndicator } from '@/components/ui/recomputing-indicator';
 import { Segmented } from '@/components/ui/segmented';
 import { getDoraMetricsQueryOptions, useDoraMetrics } from '@/features/dora/api/get-dora-metrics';
 import { useDoraTrend } from '@/features/dora/api/get-dora-trend';
@@ -38,6 +39,7 @@ export function DoraDashboard() {
           <h1>DORA metrics</h1>
           <p className="muted">Production deployments, lead time, failures and recovery — with the rows behind each number.</p>
         </div>
+        <RecomputingIndicator />
       </div>
       <div className="card">
         <PeriodFilters value={filters} onChange={setFilters}>

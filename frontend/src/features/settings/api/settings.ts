@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import type { DeactivateBody, SettingsItem, SettingsKind } from '@/features/settings/types/settings';
+import { freshnessKeys } from '@/hooks/use-metrics-freshness';
 import { etlApi } from '@/lib/api-client';
 import type { Page } from '@/types/api';
 
@@ -56,12 +57,19 @@ export function deactivateSetting({
   return etlApi.post<SettingsItem>(`/settings/${kind}/${id}/deactivate`, body);
 }
 
-/** Every settings mutation refreshes all settings lists: rows refer to each other (mappings → steps, …). */
+/**
+ * Every settings mutation refreshes all settings lists (rows refer to each other: mappings → steps, …) and the
+ * metrics' freshness: the write queued a rebuild of the facts, so "Recomputing…" shows until it is done.
+ */
 function useSettingsMutation<V, R>(mutationFn: (variables: V) => Promise<R>) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
+        queryClient.invalidateQueries({ queryKey: freshnessKeys.all }),
+      ]),
   });
 }
 

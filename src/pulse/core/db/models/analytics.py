@@ -278,13 +278,17 @@ class MetricIncident(Base, BaseEntity):
 
 
 class MetricRefreshState(Base, BaseEntity):
-    """When a tenant's metric facts were last rebuilt."""
+    """When a tenant's metric facts were last rebuilt, and which settings version the rebuild covered."""
 
     __tablename__ = "metric_refresh_state"
     __table_args__ = (Index("uq_metric_refresh_state_client", "client_id", unique=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    refreshed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    # NULL until the first build (a settings write may create the row before it).
+    refreshed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    requested_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
+    built_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
+    requested_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 # Flow metrics look up recently updated work items of a tenant (the index is created by migration 0007).
