@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from pulse.analytics.freshness import service as freshness_service
 from pulse.core.config import Settings
 from pulse.etl.main import create_app
 from tests.analytics.seed import Seed, at
@@ -560,12 +562,22 @@ def test_pushed_deployments_give_the_hand_computed_dora_figures(
     ]
     assert {c["source"] for c in changes["items"]} == {"github"}  # the pull requests came from GitHub
 
-    # A deactivated push integration's deployments leave the metrics with it.
+    # A deactivated push integration's deployments leave the metrics with it: at once on the live path, and in
+    # the facts once the rebuild the deactivation queued has run (the write itself never waits for it).
     assert admin.post(f"/integrations/{integration_id}/deactivate").status_code == 200
     live = admin.get("/metrics/dora", params={**november, "environment": "production"}).json()
     assert live["deployment_frequency"]["deployments"] == 0
+    assert admin.get("/metrics/dora", params=november).json()["freshness"]["pending"] is True
+    run_queued_rebuild(seed)
     facts = admin.get("/metrics/dora", params=november).json()
     assert facts["deployment_frequency"]["deployments"] == 0 and facts["lead_time_for_changes"]["changes"] == 0
     # ... and come back with it.
     assert admin.patch(f"/integrations/{integration_id}", json={"active": True}).status_code == 200
+    run_queued_rebuild(seed)
     assert admin.get("/metrics/dora", params=november).json()["deployment_frequency"]["deployments"] == 2
+
+
+def run_queued_rebuild(seed: Seed) -> None:
+    """What the rebuild job a write queued does (the worker's task body, in its own transaction)."""
+    with Session(seed.engine) as db_session, db_session.begin():
+        assert freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)
