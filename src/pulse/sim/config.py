@@ -13,6 +13,7 @@ from pulse.sim.dataset import DatasetSpec
 DEFAULT_GITHUB_TOKEN = "sim-github-token"
 DEFAULT_JIRA_EMAIL = "sim@example.com"
 DEFAULT_JIRA_TOKEN = "sim-jira-token"
+DEFAULT_GITLAB_TOKEN = "sim-gitlab-token"
 
 
 class RateLimitKnobs(BaseModel):
@@ -37,6 +38,8 @@ class Knobs(BaseModel):
     secondary_retry_after: int = Field(1, ge=0)
     rate_limit: RateLimitKnobs = Field(default_factory=RateLimitKnobs)
     jira_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=10_000, window_seconds=60))
+    # GitLab.com allows 2,000 authenticated API requests a minute per user.
+    gitlab_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=2_000, window_seconds=60))
 
     def merged(self, patch: dict[str, Any]) -> Knobs:
         """A copy with `patch` applied (nested rate-limit objects merge key by key)."""
@@ -62,5 +65,6 @@ class SimConfig:
     knobs: Knobs = field(default_factory=Knobs)
     github_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_GITHUB_TOKEN: "pulse-sim"})
     jira_accounts: dict[str, str] = field(default_factory=lambda: {DEFAULT_JIRA_EMAIL: DEFAULT_JIRA_TOKEN})
+    gitlab_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_GITLAB_TOKEN: "pulse-sim"})
     jira_time_zone: str = "Europe/Berlin"
     secondary_status: int = 403

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from pulse.sim.advance import advance
 from pulse.sim.endpoint import SimState
+from pulse.sim.gitlab.world import advance_gitlab
 from pulse.sim.model import PRODUCTION
 
 
@@ -44,6 +45,14 @@ async def _json(request: Request) -> dict[str, Any]:
     return data
 
 
+def _advance_all(state: SimState, body: dict[str, Any]) -> dict[str, Any]:
+    """One step of the organisation, and of the GitLab group under `gitlab`."""
+    step = advance(state.dataset, **body).as_dict()
+    if state.gitlab_dataset is not None:
+        step["gitlab"] = advance_gitlab(state.gitlab_dataset, body)
+    return step
+
+
 def control_routes(state: SimState) -> list[BaseRoute]:
     """Starlette routes of `/_sim`."""
 
@@ -64,11 +73,14 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         state.faults.configure(knobs)
         state.github_limits.configure(knobs.rate_limit)
         state.jira_limits.configure(knobs.jira_rate_limit)
+        state.gitlab_limits.configure(knobs.gitlab_rate_limit)
         if exhaust:
             for token in state.config.github_tokens:
                 state.github_limits.exhaust(token)
             for email in state.config.jira_accounts:
                 state.jira_limits.exhaust(email)
+            for token in state.config.gitlab_tokens:
+                state.gitlab_limits.exhaust(token)
         return JSONResponse(_knobs_view(state))
 
     async def post_advance(request: Request) -> JSONResponse:
@@ -76,14 +88,14 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         try:
             body = await _json(request)
             steps = int(body.pop("steps", 1))
-            results = [advance(state.dataset, **body).as_dict() for _ in range(max(1, steps))]
+            results = [_advance_all(state, body) for _ in range(max(1, steps))]
         except (ValueError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         return JSONResponse({"steps": results, "now": results[-1]["now"], "version": state.dataset.version})
 
     async def get_stats(request: Request) -> JSONResponse:
         """Request counts by route and status, 304s, faults and rate-limit use per credential."""
-        used = {**state.github_limits.used(), **state.jira_limits.used()}
+        used = {**state.github_limits.used(), **state.jira_limits.used(), **state.gitlab_limits.used()}
         return JSONResponse(state.stats.snapshot(used))
 
     async def reset_stats(request: Request) -> JSONResponse:

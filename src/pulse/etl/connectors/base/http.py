@@ -312,8 +312,9 @@ class SourceClient:
         self.sleep(wait)
 
     def _account(self, response: httpx.Response) -> None:
-        remaining = response.headers.get("x-ratelimit-remaining")
-        reset = response.headers.get("x-ratelimit-reset")
+        # GitHub and Jira say `X-RateLimit-*`; GitLab says `RateLimit-*` (same meaning, reset in epoch seconds).
+        remaining = _header(response, "x-ratelimit-remaining", "ratelimit-remaining")
+        reset = _header(response, "x-ratelimit-reset", "ratelimit-reset")
         if remaining is not None and remaining.strip().lstrip("-").isdigit():
             self.rate_remaining = int(remaining)
             self.rate_reset = _parse_reset(reset, self.clock())
@@ -339,7 +340,7 @@ class SourceClient:
             seconds = _parse_retry_after(retry_after, self.clock())
             if seconds is not None:
                 return max(seconds, 0.05)
-        if response.headers.get("x-ratelimit-remaining") == "0" and self.rate_reset is not None:
+        if _header(response, "x-ratelimit-remaining", "ratelimit-remaining") == "0" and self.rate_reset is not None:
             self.rate_remaining = None
             return min(MAX_RESET_WAIT, max(0.0, self.rate_reset - self.clock()) + 0.5)
         if status == 429:
@@ -353,6 +354,15 @@ class SourceClient:
 
 class SourceUnavailable(Exception):
     """Retries ran out on transient failures; the job machinery may retry the whole run later."""
+
+
+def _header(response: httpx.Response, *names: str) -> str | None:
+    """The first of `names` the response carries."""
+    for name in names:
+        value = response.headers.get(name)
+        if value is not None:
+            return value
+    return None
 
 
 def _parse_reset(value: str | None, now: float) -> float | None:

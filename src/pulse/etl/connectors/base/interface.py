@@ -24,7 +24,7 @@ log = get_logger(__name__)
 
 InterruptReason = Literal["paused", "cancelled", "shutdown"]
 
-BUILTIN_CONNECTOR_MODULES = ["pulse.etl.connectors.github", "pulse.etl.connectors.jira"]
+BUILTIN_CONNECTOR_MODULES = ["pulse.etl.connectors.github", "pulse.etl.connectors.jira", "pulse.etl.connectors.gitlab"]
 # Plug-in hook: comma-separated module paths imported after the built-ins; each registers its connectors
 # with `register_connector` at import time (tests use it for their fake connector).
 EXTRA_CONNECTORS_ENV = "PULSE_EXTRA_CONNECTORS"

@@ -113,7 +113,7 @@ class GitHubSync:
             integration_id=self.integration_id,
             loader=lambda read: ctx.commit("http_cache", None, read),
         )
-        self.client = client_for(self.integration, ctx, self.etags)
+        self.client = self.make_client()
         self.counts = SyncCounts(ctx)
         self.overlap = timedelta(minutes=float(self.settings.get("overlap_minutes", 10)))
         self.sync_since: str | None = self.settings.get("sync_since")
@@ -128,8 +128,14 @@ class GitHubSync:
         # Per-PR and per-deployment requests of one page run in parallel; pages and commits stay in order.
         self.concurrency = max(1, min(16, int(self.settings.get("concurrency", 4))))
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="github") if self.concurrency > 1 else None
+        # Which deployments get their shipped changes from the source's compare (others use the fallback).
+        self.shipped_source = "deployment"
 
     # -- plumbing -------------------------------------------------------------------------------------------
+
+    def make_client(self) -> SourceClient:
+        """The HTTP client of this source (subclasses for other Git hosts give their own)."""
+        return client_for(self.integration, self.ctx, self.etags)
 
     def base(self, row: dict[str, Any]) -> dict[str, Any]:
         """Tenant and integration columns added to a row."""
@@ -220,6 +226,10 @@ class GitHubSync:
                 rows.extend(stream.rows(stream.records(page)))
         else:
             raise PermanentSyncError("settings must name `repositories` or an `organization`")
+        return self.store_repositories(rows)
+
+    def store_repositories(self, rows: list[dict[str, Any]]) -> list[Repo]:
+        """Upsert the synced repositories; those no longer listed become inactive."""
         rows = [self.base(r) for r in rows]
         ids: dict[str, int] = {}
 
@@ -324,7 +334,7 @@ class GitHubSync:
         for d in details:
             pr = dict(d["pr"])
             keys_of[pr["external_id"]] = pr.pop("_keys", [])
-            pr.update(review_figures(pr, d["reviews"], d["commits"]))
+            pr.update(self.figures_of(pr, d))
             if d["comments"] is not None:
                 pr["comments_count"] = len(d["comments"])
             pr["repository_id"] = repo.id
@@ -361,6 +371,10 @@ class GitHubSync:
             deactivate_missing(
                 session, model, client_id=self.client_id, parent_column="pull_request_id", parent_ids=pr_ids, keep=keep
             )
+
+    def figures_of(self, pr: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+        """Review figures of one pull request from its fetched details."""
+        return review_figures(pr, detail["reviews"], detail["commits"])
 
     def comments_mode(self, repo: Repo) -> str:
         """'repo' when the repository-wide review-comment listing exists (probed once, remembered), else 'per_pull'."""
@@ -619,7 +633,7 @@ class GitHubSync:
                     Deployment.client_id == self.client_id,
                     Deployment.repository_id == repo.id,
                     Deployment.status == "success",
-                    Deployment.source == "deployment",
+                    Deployment.source == self.shipped_source,
                     Deployment.finished_at.is_not(None),
                     Deployment.active,
                 )
@@ -640,35 +654,40 @@ class GitHubSync:
                 session.execute(update(Deployment).where(Deployment.id.in_(later)).values(changes_computed=False))
 
             self.commit(name, checkpoint, reset)
-        stream = gh.Compare(self.client, self.counts)
         for i in range(first, len(deps)):
             dep_id, sha = deps[i][0], deps[i][1]
-            commits: list[dict[str, Any]] = []
-            if i > 0:
-                basehead = f"{deps[i - 1][1]}...{sha}"
-                try:
-                    for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
-                                             basehead=basehead):  # fmt: skip
-                        commits.extend(stream.rows(stream.records(page)))
-                except SourceError as exc:
-                    if exc.status not in (404, 422):
-                        raise
-                    # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
-                    self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
-                    commits = []
-            else:
-                # The first production deployment shipped everything reachable from it (since `sync_since`).
-                history = gh.Commits(self.client, self.counts)
-                params: dict[str, Any] = {"sha": sha, "per_page": self.page_size}
-                since = low_watermark(None, self.sync_since, self.overlap)
-                if since is not None:
-                    params["since"] = iso(since)
-                for page in history.pages(params, owner=repo.owner, repo=repo.name):
-                    commits.extend(history.rows(history.records(page)))
-                commits.reverse()
+            commits = self.shipped_commits(repo, deps[i - 1][1] if i > 0 else None, sha)
             self.commit(name, {"last_deployment_id": dep_id},
                         lambda s, c=commits, d=dep_id, e=deps[i][5]: self.write_shipped(s, repo, d, e, c))  # fmt: skip
             self.counts.written["deployment_commits"] += len(commits)
+
+    def shipped_commits(self, repo: Repo, base_sha: str | None, sha: str) -> list[dict[str, Any]]:
+        """Commits a deployment of `sha` shipped after the one of `base_sha` (None: the first one), oldest first."""
+        commits: list[dict[str, Any]] = []
+        if base_sha is not None:
+            stream = gh.Compare(self.client, self.counts)
+            basehead = f"{base_sha}...{sha}"
+            try:
+                for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
+                                         basehead=basehead):  # fmt: skip
+                    commits.extend(stream.rows(stream.records(page)))
+            except SourceError as exc:
+                if exc.status not in (404, 422):
+                    raise
+                # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
+                self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
+                commits = []
+            return commits
+        # The first production deployment shipped everything reachable from it (since `sync_since`).
+        history = gh.Commits(self.client, self.counts)
+        params: dict[str, Any] = {"sha": sha, "per_page": self.page_size}
+        since = low_watermark(None, self.sync_since, self.overlap)
+        if since is not None:
+            params["since"] = iso(since)
+        for page in history.pages(params, owner=repo.owner, repo=repo.name):
+            commits.extend(history.rows(history.records(page)))
+        commits.reverse()
+        return commits
 
     def write_shipped(
         self, session: Session, repo: Repo, deployment_id: int, deployment_ext: str, commits: list[dict[str, Any]]
