@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import replace
 from typing import Any
@@ -10,8 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
+from pulse.core.errors import InvalidInput
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError
+from pulse.etl.connectors.base.paginate import GitLabPaginator
 from pulse.etl.connectors.gitlab.connector import GitLabConnector, api_root
+from pulse.etl.integrations.service import validate_credentials, validate_settings
 from pulse.sim.config import DEFAULT_GITLAB_TOKEN
 from pulse.sim.gitlab import world
 from pulse.sim.server import RunningSimulator
@@ -19,6 +23,7 @@ from pulse.sim.truth import shipped_changes
 from tests.connectors.conftest import make_integration, sim_config, sim_stats
 from tests.connectors.context import DirectContext
 from tests.connectors.snapshot import counts, snapshot
+from tests.connectors.test_http import client as http_client
 from tests.factories import make_client
 
 MRS = "GET /projects/{id}/merge_requests"
@@ -264,3 +269,55 @@ def test_test_connection_and_api_root(sim: RunningSimulator, tenant: int, clean_
     assert api_root("https://gitlab.example.com/") == "https://gitlab.example.com/api/v4"
     assert api_root("https://gitlab.example.com/api/v4") == "https://gitlab.example.com/api/v4"
     assert api_root(None) == "https://gitlab.com/api/v4"
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"groups": ["acme group"]}, "settings.groups"),
+        ({"groups": [], "projects": []}, "settings.groups"),
+        ({"projects": "acme/api"}, "settings.projects"),
+        ({"projects": ["acme/api", "acme/api"]}, "settings.projects"),
+        ({"groups": ["acme"], "deployment_source": "release"}, "settings.deployment_source"),
+        ({"groups": ["acme"], "environment_from": "slug"}, "settings.environment_from"),
+    ],
+)
+def test_bad_settings_name_their_field(settings: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_settings("gitlab", settings)
+    assert caught.value.field == field
+
+
+def test_good_settings_and_the_token_is_required() -> None:
+    good = {"groups": ["acme", "acme/platform"], "projects": ["acme/platform/api"], "deployment_source": "pipeline"}
+    assert validate_settings("gitlab", dict(good)) == good
+    with pytest.raises(InvalidInput) as caught:
+        validate_credentials("gitlab", {"token": " "})
+    assert caught.value.field == "credentials.token"
+
+
+def test_paginator_follows_x_next_page_when_no_link_header_comes() -> None:
+    """Behind some proxies GitLab's `Link` is stripped; `X-Next-Page` (empty on the last page) still says more."""
+    seen: list[str] = []
+
+    def pages(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params.get("page", "1"))
+        page = int(request.url.params.get("page", "1"))
+        return httpx.Response(200, json=[page], headers={"X-Next-Page": str(page + 1) if page < 3 else ""})
+
+    slept: list[float] = []
+    got = [p.data for p in GitLabPaginator().pages(http_client(pages, slept), "/projects/1/issues", {"per_page": 1})]
+    assert (got, seen) == ([[1], [2], [3]], ["1", "2", "3"])
+
+
+def test_ratelimit_remaining_zero_waits_for_ratelimit_reset_before_the_next_request() -> None:
+    now = time.time()
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={}, headers={"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(now) + 5)})
+
+    slept: list[float] = []
+    source = http_client(limited, slept, clock=lambda: now)
+    source.get("/user")
+    source.get("/user")
+    assert slept == [pytest.approx(5.5 - (now - int(now)), abs=0.01)]

@@ -43,8 +43,8 @@ def list_(
     check_filters(db_session=db_session, filters=filters)
     where = ["i.in_scope"]
     if source is not None:
-        if source not in ("github", "jira"):
-            raise InvalidInput("source: must be github or jira", field="source")
+        if source not in ("github", "gitlab", "jira"):
+            raise InvalidInput("source: must be github, gitlab or jira", field="source")
         where.append("i.source = :source")
     if state is not None:
         if state not in ("open", "resolved"):

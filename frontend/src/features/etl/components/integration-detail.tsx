@@ -4,6 +4,7 @@ import { ConfirmDialog, Dialog } from '@/components/ui/dialog';
 import { useNotifications } from '@/components/ui/notifications';
 import { useDeactivateIntegration, useUpdateIntegration } from '@/features/etl/api/integrations';
 import { useSyncIntegration } from '@/features/etl/api/jobs';
+import { gitlabScopes } from '@/features/etl/components/gitlab-settings';
 import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobHistory } from '@/features/etl/components/job-history';
 import { JobPanel } from '@/features/etl/components/job-panel';
@@ -11,6 +12,8 @@ import { JobStatusBadge } from '@/features/etl/components/job-status-badge';
 import type { Integration, Schedule } from '@/features/etl/types/etl';
 import { Authorization } from '@/lib/authorization';
 import { formatDate, formatDateTime } from '@/utils/format';
+
+const TYPE_LABELS: Partial<Record<string, string>> = { github: 'GitHub', jira: 'Jira', gitlab: 'GitLab' };
 
 /** "Every 60 minutes", "cron 0 * * * * (UTC)" or "Manual only". */
 export function describeSchedule(schedule: Schedule | null | undefined): string {
@@ -33,7 +36,10 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
   const deactivate = useDeactivateIntegration();
   const sync = useSyncIntegration();
   const { notify } = useNotifications();
-  const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
+  const scopes =
+    integration.type === 'gitlab'
+      ? gitlabScopes(integration.settings)
+      : (integration.settings?.repositories ?? integration.settings?.projects ?? []);
   const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
 
   return (
@@ -46,7 +52,7 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
               {integration.active ? null : <span className="badge badge--neutral">Inactive</span>}
             </h2>
             <p className="muted">
-              {integration.type === 'github' ? 'GitHub' : 'Jira'} · {integration.base_url}
+              {TYPE_LABELS[integration.type] ?? integration.type} · {integration.base_url}
             </p>
           </div>
           <div className="btn-group">
@@ -81,7 +87,7 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
         </div>
         <dl className="stat-list">
           <div>
-            <dt>{integration.type === 'github' ? 'Repositories' : 'Projects'}</dt>
+            <dt>{integration.type === 'github' ? 'Repositories' : integration.type === 'gitlab' ? 'Groups and projects' : 'Projects'}</dt>
             <dd style={{ fontSize: '0.95rem' }}>{scopes.length ? scopes.join(', ') : 'All'}</dd>
           </div>
           <div>

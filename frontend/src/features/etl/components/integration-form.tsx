@@ -2,6 +2,11 @@ import { useId, useState, type FormEvent } from 'react';
 
 import { errorMessage } from '@/components/errors/error-view';
 import { useTestIntegration } from '@/features/etl/api/integrations';
+import {
+  GitlabSettings,
+  gitlabSettingsBody,
+  gitlabSettingsFrom,
+} from '@/features/etl/components/gitlab-settings';
 import type {
   Integration,
   IntegrationCreate,
@@ -15,6 +20,7 @@ type ScheduleMode = 'manual' | 'interval' | 'cron';
 const DEFAULT_BASE_URL: Record<IntegrationType, string> = {
   github: 'https://api.github.com',
   jira: '',
+  gitlab: 'https://gitlab.com',
 };
 
 /** "a, b\nc" → ["a", "b", "c"]. */
@@ -65,11 +71,14 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
   );
   const [syncSince, setSyncSince] = useState(integration?.settings?.sync_since ?? '');
   const [pullRequestDetails, setPullRequestDetails] = useState(integration?.settings?.pull_request_details === true);
+  const [gitlab, setGitlab] = useState(() => gitlabSettingsFrom(integration?.settings));
   const [formError, setFormError] = useState<string | null>(null);
   const test = useTestIntegration();
 
-  const credentialsTyped = type === 'github' ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
-  const credentialsComplete = type === 'github' ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
+  // GitHub and GitLab take one access token; Jira an e-mail and an API token.
+  const usesToken = type !== 'jira';
+  const credentialsTyped = usesToken ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
+  const credentialsComplete = usesToken ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
 
   function buildBody(): IntegrationCreate {
     const list = splitList(scopes);
@@ -88,7 +97,9 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
             pull_request_details: pullRequestDetails,
             ...(organization.trim() ? { organization: organization.trim() } : {}),
           }
-        : { projects: list }),
+        : type === 'gitlab'
+          ? gitlabSettingsBody(gitlab, splitList)
+          : { projects: list }),
       schedule: nextSchedule,
       sync_since: syncSince || null,
     };
@@ -96,7 +107,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
       type,
       name: name.trim(),
       base_url: baseUrl.trim(),
-      credentials: type === 'github' ? { token: token.trim() } : { email: email.trim(), api_token: apiToken.trim() },
+      credentials: usesToken ? { token: token.trim() } : { email: email.trim(), api_token: apiToken.trim() },
       settings,
     };
   }
@@ -105,6 +116,8 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     if (!name.trim()) return 'Enter a name.';
     if (!/^https?:\/\/\S+$/.test(baseUrl.trim())) return 'Enter the base URL, starting with https:// (or http:// on loopback).';
     if (!editing && !credentialsComplete) return 'Enter the credentials.';
+    if (type === 'gitlab' && splitList(`${gitlab.groups}\n${gitlab.projects}`).length === 0)
+      return 'Enter a group or a project.';
     if (editing && credentialsTyped && !credentialsComplete) return 'Enter every credential field, or none to keep the stored ones.';
     if (mode === 'cron' && cron.trim().split(/\s+/).length < 5) return 'A cron expression has five fields.';
     return null;
@@ -145,6 +158,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           >
             <option value="github">GitHub</option>
             <option value="jira">Jira</option>
+            <option value="gitlab">GitLab</option>
           </select>
         </div>
         <div className="field">
@@ -158,14 +172,16 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           id={`${id}-base-url`}
           type="url"
           value={baseUrl}
-          placeholder={type === 'github' ? 'https://api.github.com' : 'https://your-site.atlassian.net'}
+          placeholder={type === 'jira' ? 'https://your-site.atlassian.net' : DEFAULT_BASE_URL[type]}
           onChange={(event) => setBaseUrl(event.target.value)}
           aria-describedby={`${id}-base-url-hint`}
         />
         <span id={`${id}-base-url-hint`} className="hint">
           {type === 'github'
             ? 'GitHub API root, or https://host/api/v3 for Enterprise.'
-            : 'Your Jira site root.'}
+            : type === 'gitlab'
+              ? 'https://gitlab.com or your self-managed GitLab root (the API is under /api/v4).'
+              : 'Your Jira site root.'}
         </span>
       </div>
       <fieldset>
@@ -177,7 +193,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
               : 'No credentials stored yet.'
             : 'Stored encrypted; never shown again.'}
         </p>
-        {type === 'github' ? (
+        {usesToken ? (
           <div className="field">
             <label htmlFor={`${id}-token`}>Access token</label>
             <input
@@ -247,19 +263,22 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           </span>
         </div>
       ) : null}
-      <div className="field">
-        <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
-        <textarea
-          id={`${id}-scopes`}
-          value={scopes}
-          onChange={(event) => setScopes(event.target.value)}
-          aria-describedby={`${id}-scopes-hint`}
-          placeholder={type === 'github' ? 'org/repo' : 'KEY'}
-        />
-        <span id={`${id}-scopes-hint`} className="hint">
-          One per line or comma-separated. {type === 'github' ? 'Empty: every repository of the organisation.' : 'Empty: every project.'}
-        </span>
-      </div>
+      {type === 'gitlab' ? <GitlabSettings id={id} value={gitlab} onChange={setGitlab} /> : null}
+      {type === 'gitlab' ? null : (
+        <div className="field">
+          <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
+          <textarea
+            id={`${id}-scopes`}
+            value={scopes}
+            onChange={(event) => setScopes(event.target.value)}
+            aria-describedby={`${id}-scopes-hint`}
+            placeholder={type === 'github' ? 'org/repo' : 'KEY'}
+          />
+          <span id={`${id}-scopes-hint`} className="hint">
+            One per line or comma-separated. {type === 'github' ? 'Empty: every repository of the organisation.' : 'Empty: every project.'}
+          </span>
+        </div>
+      )}
       <div className="form-row">
         <div className="field">
           <label htmlFor={`${id}-schedule`}>Schedule</label>

@@ -1,4 +1,4 @@
-export type IntegrationType = 'github' | 'jira';
+export type IntegrationType = 'github' | 'jira' | 'gitlab';
 
 export type Schedule = { interval_minutes: number } | { cron: string; timezone?: string };
 
