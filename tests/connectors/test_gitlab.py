@@ -21,7 +21,7 @@ from pulse.sim.gitlab import world
 from pulse.sim.server import RunningSimulator
 from pulse.sim.truth import shipped_changes
 from tests.connectors.conftest import make_integration, sim_config, sim_stats
-from tests.connectors.context import DirectContext
+from tests.connectors.context import DirectContext, Killed
 from tests.connectors.snapshot import counts, snapshot
 from tests.connectors.test_http import client as http_client
 from tests.factories import make_client
@@ -321,3 +321,18 @@ def test_ratelimit_remaining_zero_waits_for_ratelimit_reset_before_the_next_requ
     source.get("/user")
     source.get("/user")
     assert slept == [pytest.approx(5.5 - (now - int(now)), abs=0.01)]
+
+
+def test_a_killed_run_resumes_from_its_last_commit_without_gaps_or_duplicates(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = gitlab(clean_engine, tenant, sim, page_size=5)
+    with pytest.raises(Killed):
+        GitLabConnector().sync(DirectContext(clean_engine, integration, kill_after_commits=6))
+    with clean_engine.connect() as conn:
+        partial = conn.execute(text("SELECT count(*) FROM pull_requests")).scalar()
+    assert 0 < partial < sum(len(r.pulls) for r in sim.app.gitlab_dataset.repositories)
+    sync(clean_engine, integration)
+    clean = gitlab(clean_engine, make_client(clean_engine), sim, page_size=5)
+    sync(clean_engine, clean)
+    assert snapshot(clean_engine, integration.id) == snapshot(clean_engine, clean.id)

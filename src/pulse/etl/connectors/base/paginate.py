@@ -32,34 +32,27 @@ class LinkHeaderPaginator:
             seen.add(url)
             page = client.get(url, conditional=self.conditional)
             yield page
-            url = page.next_url()
+            url = self.next_url(client, page, path, dict(params or {}))
+
+    def next_url(self, client: SourceClient, page: Page, path: str, params: dict[str, Any]) -> str | None:
+        """Where the page after `page` is."""
+        return page.next_url()
 
 
-class GitLabPaginator:
+class GitLabPaginator(LinkHeaderPaginator):
     """GitLab: follow the `Link` header (offset and keyset pages both send it), else `X-Next-Page`.
 
     GitLab leaves `Link` out behind some proxies and for very large offset listings, but `X-Next-Page` (the
     next page number, empty on the last page) is always there for offset pagination.
     """
 
-    def __init__(self, *, conditional: bool = True) -> None:
-        self.conditional = conditional
-
-    def pages(self, client: SourceClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
-        """Pages from the first URL on; a 304 page follows its stored Link header."""
-        query = dict(params or {})
-        url: str | None = client.url(path, query)
-        seen: set[str] = set()
-        while url:
-            if url in seen:
-                raise PaginationLoop(f"next page {url} was already fetched")
-            seen.add(url)
-            page = client.get(url, conditional=self.conditional)
-            yield page
-            url = page.next_url()
-            next_page = (page.headers.get("x-next-page") or "").strip()
-            if url is None and next_page.isdigit() and not page.not_modified:
-                url = client.url(path, {**query, "page": next_page})
+    def next_url(self, client: SourceClient, page: Page, path: str, params: dict[str, Any]) -> str | None:
+        """The `Link` target, else the current query with `page` set to `X-Next-Page`."""
+        url = page.next_url()
+        next_page = (page.headers.get("x-next-page") or "").strip()
+        if url is None and next_page.isdigit() and not page.not_modified:
+            url = client.url(path, {**params, "page": next_page})
+        return url
 
 
 class NextPageTokenPaginator:

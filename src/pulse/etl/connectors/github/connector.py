@@ -45,20 +45,31 @@ def client_for(
 ) -> SourceClient:
     """A SourceClient on the integration's API root (api.github.com or an Enterprise `/api/v3`)."""
     token = (integration.credentials or {}).get("token", "")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": "pulse-etl",
+    }
+    return integration_client(integration, integration.base_url or "https://api.github.com", headers, ctx, etags)
+
+
+def integration_client(
+    integration: IntegrationConfig,
+    base_url: str,
+    headers: dict[str, str],
+    ctx: SyncContext | None = None,
+    etags: EtagCache | None = None,
+) -> SourceClient:
+    """A SourceClient waiting through the run's context (or briefly, for a connection test) with its settings."""
     settings = integration.settings or {}
-    retry = RetryPolicy(backoff_seconds=float(settings.get("retry_backoff_seconds", 1.0)))
     return SourceClient(
-        base_url=integration.base_url or "https://api.github.com",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "pulse-etl",
-        },
+        base_url=base_url,
+        headers=headers,
         sleep=ctx.sleep if ctx else _no_sleep,
         check_interrupted=ctx.check_interrupted if ctx else lambda: None,
         etags=etags,
-        retry=retry,
+        retry=RetryPolicy(backoff_seconds=float(settings.get("retry_backoff_seconds", 1.0))),
     )
 
 
@@ -92,11 +103,15 @@ class GitHubConnector:
 
     def sync(self, ctx: SyncContext) -> None:
         """Sync every configured repository, then link pull requests to Jira work items."""
-        run = GitHubSync(ctx)
+        run = self.new_run(ctx)
         try:
             run.run()
         finally:
             run.close()
+
+    def new_run(self, ctx: SyncContext) -> GitHubSync:
+        """The run object of one sync."""
+        return GitHubSync(ctx)
 
 
 class GitHubSync:
@@ -201,6 +216,10 @@ class GitHubSync:
             self.sync_workflow_runs(repo)
             self.progress(f"{repo.full_name}: production changes", (index + 0.9) * share)
             self.sync_shipped(repo)
+        self.finish()
+
+    def finish(self) -> None:
+        """Link changes to Jira work items, report 100% and log the run's summary."""
         self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
         self.progress("done", 100.0)
         self.ctx.log(

@@ -12,13 +12,19 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pulse.core.db.models.business import GithubIssue
-from pulse.etl.connectors.base.http import EtagCache, RetryPolicy, SourceClient, SourceError
+from pulse.etl.connectors.base.http import EtagCache, SourceClient, SourceError
 from pulse.etl.connectors.base.interface import IntegrationConfig, PermanentSyncError, SyncContext
 from pulse.etl.connectors.base.probe import probe_identity
-from pulse.etl.connectors.base.streams import iso, low_watermark, parse_time, summary
-from pulse.etl.connectors.github.connector import GitHubSync, Repo, _flag, _no_sleep, review_figures
+from pulse.etl.connectors.base.streams import iso, low_watermark
+from pulse.etl.connectors.github.connector import (
+    GitHubConnector,
+    GitHubSync,
+    Repo,
+    _flag,
+    integration_client,
+    review_figures,
+)
 from pulse.etl.connectors.gitlab import streams as gl
-from pulse.etl.load.links import link_work_items
 from pulse.etl.load.upsert import upsert
 
 API_PREFIX = "/api/v4"
@@ -36,18 +42,11 @@ def client_for(
 ) -> SourceClient:
     """A SourceClient on the GitLab API root; the token goes in `PRIVATE-TOKEN` (personal or group token)."""
     token = (integration.credentials or {}).get("token", "")
-    settings = integration.settings or {}
-    return SourceClient(
-        base_url=api_root(integration.base_url),
-        headers={"PRIVATE-TOKEN": token, "Accept": "application/json", "User-Agent": "pulse-etl"},
-        sleep=ctx.sleep if ctx else _no_sleep,
-        check_interrupted=ctx.check_interrupted if ctx else lambda: None,
-        etags=etags,
-        retry=RetryPolicy(backoff_seconds=float(settings.get("retry_backoff_seconds", 1.0))),
-    )
+    headers = {"PRIVATE-TOKEN": token, "Accept": "application/json", "User-Agent": "pulse-etl"}
+    return integration_client(integration, api_root(integration.base_url), headers, ctx, etags)
 
 
-class GitLabConnector:
+class GitLabConnector(GitHubConnector):
     """Projects, merge requests (approvals, notes, commits, sizes), issues, deployments or pipelines."""
 
     type: ClassVar[str] = "gitlab"
@@ -56,13 +55,9 @@ class GitLabConnector:
         """Calls `/user` with the token."""
         return probe_identity(client_for(integration), source="GitLab", path="/user", name_field="username")
 
-    def sync(self, ctx: SyncContext) -> None:
-        """Sync every configured project, then link merge requests to Jira work items."""
-        run = GitLabSync(ctx)
-        try:
-            run.run()
-        finally:
-            run.close()
+    def new_run(self, ctx: SyncContext) -> GitLabSync:
+        """A GitLab sync run (projects and merge requests, stored like repositories and pull requests)."""
+        return GitLabSync(ctx)
 
 
 class GitLabSync(GitHubSync):
@@ -101,11 +96,7 @@ class GitLabSync(GitHubSync):
                 self.sync_deployments(repo)
             self.progress(f"{repo.full_name}: production changes", (index + 0.9) * share)
             self.sync_shipped(repo)
-        self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
-        self.progress("done", 100.0)
-        self.ctx.log(
-            "info", summary(self.counts, self.client), **self.counts.as_progress(self.client.stats.as_counts())
-        )
+        self.finish()
 
     # -- projects -------------------------------------------------------------------------------------------
 
@@ -350,4 +341,4 @@ def _latest(cursor: str | None, times: list[datetime]) -> str | None:
     return cursor
 
 
-__all__ = ["GitLabConnector", "GitLabSync", "api_root", "client_for", "parse_time"]
+__all__ = ["GitLabConnector", "GitLabSync", "api_root", "client_for"]

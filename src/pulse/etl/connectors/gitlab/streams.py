@@ -12,7 +12,7 @@ from urllib.parse import quote
 from pulse.etl.connectors.base.http import Page
 from pulse.etl.connectors.base.paginate import GitLabPaginator
 from pulse.etl.connectors.base.streams import MalformedRecord, Stream, parse_time, require_time
-from pulse.etl.connectors.github.streams import jira_keys
+from pulse.etl.connectors.github.streams import keys_found, label_names
 
 # GitLab's deployment and pipeline status words as Pulse's deployment statuses (`canceled` is no failure).
 DEPLOYMENT_STATUS = {
@@ -112,15 +112,7 @@ class MergeRequests(GitLabStream):
             "additions": None,
             "deletions": None,
             "changed_files": None,
-            "_keys": [
-                (key, found_in)
-                for found_in, text in (
-                    ("branch", record.get("source_branch")),
-                    ("title", title),
-                    ("body", record.get("description")),
-                )
-                for key in sorted(jira_keys(text if isinstance(text, str) else None))
-            ],
+            "_keys": keys_found(branch=record.get("source_branch"), title=title, body=record.get("description")),
         }
 
 
@@ -157,15 +149,20 @@ class Notes(GitLabStream):
         }
 
 
-class MergeRequestCommits(GitLabStream):
-    """Commits of one merge request."""
+class CommitStream(GitLabStream):
+    """A listing of GitLab commits."""
 
-    name = "pull_request_commits"
-    path = "/projects/{project}/merge_requests/{iid}/commits"
     primary_key = "id"
 
     def transform(self, record: dict[str, Any]) -> dict[str, Any]:
         return commit_row(record)
+
+
+class MergeRequestCommits(CommitStream):
+    """Commits of one merge request."""
+
+    name = "pull_request_commits"
+    path = "/projects/{project}/merge_requests/{iid}/commits"
 
 
 class MergeRequestDiffs(GitLabStream):
@@ -194,9 +191,7 @@ class Issues(GitLabStream):
     cursor_field = "updated_at"
 
     def transform(self, record: dict[str, Any]) -> dict[str, Any]:
-        labels = {
-            str(label["name"] if isinstance(label, dict) else label).lower() for label in record.get("labels") or []
-        }
+        labels = label_names(record.get("labels"))
         if str(record.get("issue_type") or "").lower() == "incident":
             labels.add("incident")
         return {
@@ -231,11 +226,8 @@ class Deployments(GitLabStream):
     cursor_field = "updated_at"
 
     def transform(self, record: dict[str, Any]) -> dict[str, Any]:
-        sha = record["sha"]
-        if not isinstance(sha, str) or not sha:
-            raise MalformedRecord("sha is missing")
+        sha, status = sha_and_status(record)
         environment = record.get("environment") or {}
-        status = DEPLOYMENT_STATUS.get(str(record.get("status")), "queued")
         created = require_time(record.get("created_at"), "created_at")
         finished = parse_time(record.get("finished_at")) if status in TERMINAL else None
         if status in TERMINAL and finished is None:
@@ -262,10 +254,7 @@ class Pipelines(GitLabStream):
     cursor_field = "updated_at"
 
     def transform(self, record: dict[str, Any]) -> dict[str, Any]:
-        sha = record["sha"]
-        if not isinstance(sha, str) or not sha:
-            raise MalformedRecord("sha is missing")
-        status = DEPLOYMENT_STATUS.get(str(record.get("status")), "queued")
+        sha, status = sha_and_status(record)
         created = require_time(record.get("created_at"), "created_at")
         updated = require_time(record.get("updated_at"), "updated_at")
         return {
@@ -283,27 +272,27 @@ class Pipelines(GitLabStream):
         }
 
 
-class Compare(GitLabStream):
+class Compare(CommitStream):
     """Commits between two refs, oldest first (one answer; GitLab does not paginate compare)."""
 
     name = "compare"
     path = "/projects/{project}/repository/compare"
     records_key = "commits"
-    primary_key = "id"
-
-    def transform(self, record: dict[str, Any]) -> dict[str, Any]:
-        return commit_row(record)
 
 
-class Commits(GitLabStream):
+class Commits(CommitStream):
     """Commits reachable from a ref, newest first (what the first production deployment shipped)."""
 
     name = "commits"
     path = "/projects/{project}/repository/commits"
-    primary_key = "id"
 
-    def transform(self, record: dict[str, Any]) -> dict[str, Any]:
-        return commit_row(record)
+
+def sha_and_status(record: dict[str, Any]) -> tuple[str, str]:
+    """A deployment's or pipeline's commit sha (required) and its status as a Pulse deployment status."""
+    sha = record["sha"]
+    if not isinstance(sha, str) or not sha:
+        raise MalformedRecord("sha is missing")
+    return sha, DEPLOYMENT_STATUS.get(str(record.get("status")), "queued")
 
 
 def commit_row(record: dict[str, Any]) -> dict[str, Any]:
