@@ -336,3 +336,13 @@ def test_a_killed_run_resumes_from_its_last_commit_without_gaps_or_duplicates(
     clean = gitlab(clean_engine, make_client(clean_engine), sim, page_size=5)
     sync(clean_engine, clean)
     assert snapshot(clean_engine, integration.id) == snapshot(clean_engine, clean.id)
+
+
+def test_settings_the_api_would_refuse_fail_the_run_permanently(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    with pytest.raises(PermanentSyncError, match="deployment_source"):
+        sync(clean_engine, gitlab(clean_engine, tenant, sim, deployment_source="release"))
+    with pytest.raises(PermanentSyncError, match="must name `groups` or `projects`"):
+        sync(clean_engine, gitlab(clean_engine, tenant, sim, groups=[]))
+    assert sim_stats(sim)["by_api"].get("gitlab", 0) == 0

@@ -64,10 +64,11 @@ class GitLabSync(GitHubSync):
     """One sync run of one GitLab integration."""
 
     def __init__(self, ctx: SyncContext, etags: EtagCache | None = None) -> None:
-        super().__init__(ctx, etags)
-        source = str(self.settings.get("deployment_source") or "deployment")
+        # Checked before the base opens its HTTP client and thread pool.
+        source = str((ctx.integration.settings or {}).get("deployment_source") or "deployment")
         if source not in DEPLOYMENT_SOURCES:
             raise PermanentSyncError("settings.deployment_source must be `deployment` or `pipeline`")
+        super().__init__(ctx, etags)
         self.deployment_source = source
         self.shipped_source = source
         # `tier`: a deployment's environment is its GitLab deployment tier (production, staging...).
