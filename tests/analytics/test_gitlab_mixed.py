@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from pulse.analytics.config import schemas
+from pulse.analytics.config import service as config
 from pulse.analytics.incidents import service as incidents
 from tests.analytics.seed import Seed, at
 from tests.analytics.test_dora import metrics, mode  # noqa: F401  (the facts/live fixture runs each case twice)
@@ -94,6 +96,19 @@ def test_a_deployment_rule_overrides_the_gitlab_integration_default(db_session: 
     m = metrics(db_session, seed, repository_id=ids["l"])
     # Now the GitLab deployment DL counts, the pipelines do not; DL shipped nothing linked (no MR recorded).
     assert m["deployment_frequency"]["deployments"] == 1
+
+
+def test_a_pipeline_rule_is_accepted_by_the_rules_api_and_counts_pipelines(db_session: Session, seed: Seed) -> None:
+    ids = build_mixed(seed)
+    config.create(
+        db_session=db_session,
+        client_id=seed.client_id,
+        kind=config.KINDS["deployment-rules"],
+        body=schemas.DeploymentRuleCreate(scope="integration", integration_id=seed.github, source="pipeline"),
+    )
+    db_session.commit()
+    # The GitHub repository now counts its one pipeline row (8 March) instead of DG1 and DG2.
+    assert metrics(db_session, seed, repository_id=ids["g"])["deployment_frequency"]["deployments"] == 1
 
 
 def listing(db_session: Session, seed: Seed, **kwargs: Any) -> dict[str, Any]:
