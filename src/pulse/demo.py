@@ -35,6 +35,8 @@ DEMO_USERS = (
 SIM_GITHUB_TOKEN = "sim-github-token"  # the simulator's documented demo credential
 SIM_JIRA_EMAIL = "sim@example.com"
 SIM_JIRA_TOKEN = "sim-jira-token"  # the simulator's documented demo credential
+SIM_GITLAB_TOKEN = "sim-gitlab-token"  # the simulator's documented demo credential
+SIM_GITLAB_GROUP = "acme-gl"  # the simulated GitLab group (`pulse.sim.gitlab.world.gitlab_spec`)
 FINISHED_STATES = {"FINISHED", "FAILED", "CANCELLED"}
 
 
@@ -106,6 +108,13 @@ def _integration_bodies(sim_url: str) -> list[dict[str, Any]]:
             "credentials": {"email": SIM_JIRA_EMAIL, "api_token": SIM_JIRA_TOKEN},
             "settings": {"projects": []},
         },
+        {
+            "type": "gitlab",
+            "name": "GitLab (simulated)",
+            "base_url": f"{sim_url}/gitlab",
+            "credentials": {"token": SIM_GITLAB_TOKEN},
+            "settings": {"groups": [SIM_GITLAB_GROUP], "merge_request_details": True},
+        },
     ]
 
 
@@ -174,9 +183,16 @@ def _ensure_teams(http: httpx.Client, etl: str, headers: dict[str, str]) -> None
     """Create the simulated organisation's teams (repositories, Jira project, members) once."""
     from pulse.sim.__main__ import config_from_args, parse_args
     from pulse.sim.dataset import generate_dataset
+    from pulse.sim.gitlab.world import generate_gitlab_dataset, project_path
 
-    # `pulse sim` with no options serves this exact deterministic organisation.
-    dataset = generate_dataset(config_from_args(parse_args([])).dataset)
+    # `pulse sim` with no options serves this exact deterministic organisation (and GitLab group).
+    spec = config_from_args(parse_args([])).dataset
+    dataset = generate_dataset(spec)
+    group = generate_gitlab_dataset(spec)
+    # Teams with a GitLab project span both hosts: their GitHub repositories and their GitLab projects.
+    gitlab_paths = {
+        t.slug: [project_path(group, r) for r in group.repositories if r.team == t.slug] for t in group.teams
+    }
     repositories = _check(http.get(f"{etl}/api/v1/repositories", params={"limit": 500}, headers=headers))["items"]
     existing = {t["name"].lower() for t in _check(http.get(f"{etl}/api/v1/settings/teams", headers=headers))["items"]}
     for team in dataset.teams:
@@ -186,6 +202,7 @@ def _ensure_teams(http: httpx.Client, etl: str, headers: dict[str, str]) -> None
             r["id"]
             for r in repositories
             if any(r["full_name"] == n or r["full_name"].endswith(f"/{n}") for n in team.repos)
+            or r["full_name"] in gitlab_paths.get(team.slug, [])
         ]
         body = {
             "name": team.name,

@@ -70,7 +70,7 @@ def test_create_answers_the_read_shape_without_credentials(
         ({"settings": {"schedule": {"cron": "61 * * * *"}}}, "settings.schedule.cron"),
         ({"settings": {"schedule": {"cron": "0 * * * *", "timezone": "Mars/Base"}}}, "settings.schedule.timezone"),
         ({"credentials": {}}, "credentials.token"),
-        ({"type": "gitlab"}, "type"),
+        ({"type": "bitbucket"}, "type"),
         ({"name": ""}, "name"),
     ],
 )

@@ -68,14 +68,23 @@ scope_repos AS (
 
 
 def rule_ctes() -> str:
-    """`repo_rules`: the deployment and incident rule each repository obeys (team > integration > tenant)."""
+    """`repo_rules`: the deployment and incident rule each repository obeys (team > integration > tenant).
+
+    Without a deployment rule, a GitLab integration's `deployment_source` setting (deployments or pipelines)
+    picks the source of its projects; everything else counts `deployment` rows.
+    """
     return f"""repo_rules AS (
   SELECT ar.id AS repository_id,
-         coalesce(dr.source, 'deployment') AS source,
+         coalesce(dr.source, ig.source, 'deployment') AS source,
          coalesce(dr.environment_pattern, :default_env_pattern) AS env_pattern,
          dr.workflow_name_pattern,
          coalesce(ir.github_labels, ARRAY['incident']) AS github_labels
   FROM all_repos ar
+  LEFT JOIN LATERAL (
+    SELECT gi.settings->>'deployment_source' AS source FROM integrations gi
+    WHERE gi.id = ar.integration_id AND gi.type = 'gitlab'
+      AND gi.settings->>'deployment_source' IN ('deployment', 'pipeline')
+  ) ig ON true
   LEFT JOIN LATERAL (
     SELECT x.source, x.environment_pattern, x.workflow_name_pattern FROM deployment_rules x
     WHERE x.client_id = :cid AND x.active AND (x.scope = 'tenant'
@@ -198,10 +207,12 @@ project_rules AS (
   ) ir ON true
 ),
 raw_incidents AS (
-  SELECT 'github'::text AS source, gi.id, ar.full_name || '#' || gi.number AS key, gi.title, gi.opened_at,
+  SELECT CASE WHEN gint.type = 'gitlab' THEN 'gitlab' ELSE 'github' END::text AS source, gi.id,
+         ar.full_name || '#' || gi.number AS key, gi.title, gi.opened_at,
          CASE WHEN gi.state = 'closed' THEN gi.closed_at END AS resolved_at, ARRAY[gi.repository_id] AS repo_ids
   FROM github_issues gi
   JOIN all_repos ar ON ar.id = gi.repository_id
+  JOIN integrations gint ON gint.id = gi.integration_id
   JOIN repo_rules rr ON rr.repository_id = gi.repository_id
   WHERE gi.client_id = :cid AND gi.active AND gi.opened_at >= :inc_from AND gi.labels && rr.github_labels
   UNION ALL

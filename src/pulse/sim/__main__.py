@@ -14,7 +14,7 @@ from pulse.sim.server import run_simulator
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options: address and dataset scale."""
-    parser = argparse.ArgumentParser(prog="pulse sim", description="Simulated GitHub and Jira APIs.")
+    parser = argparse.ArgumentParser(prog="pulse sim", description="Simulated GitHub, Jira and GitLab APIs.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=7)
@@ -36,6 +36,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         metavar="EMAIL:TOKEN",
         help="extra valid Jira credential (repeatable)",
+    )
+    parser.add_argument(
+        "--gitlab-token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=USERNAME]",
+        help="extra valid GitLab token (repeatable)",
     )
     parser.add_argument("--jira-time-zone", default="Europe/Berlin")
     parser.add_argument("--rate-limit", type=int, help="GitHub requests per token per window (default 5000)")
@@ -68,6 +75,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     for item in args.github_token:
         token, _, login = item.partition("=")
         config.github_tokens[token] = login or f"sim-user-{len(config.github_tokens)}"
+    for item in args.gitlab_token:
+        token, _, username = item.partition("=")
+        config.gitlab_tokens[token] = username or f"sim-user-{len(config.gitlab_tokens)}"
     for item in args.jira_account:
         email, _, token = item.partition(":")
         config.jira_accounts[email] = token

@@ -16,6 +16,10 @@ from pulse.sim.endpoint import SimState, github_error, jira_error
 from pulse.sim.faults import RAW_SEND
 from pulse.sim.github_graphql import graphql_routes
 from pulse.sim.github_routes import github_routes
+from pulse.sim.gitlab.endpoint import gitlab_error
+from pulse.sim.gitlab.routes import PREFIX as GITLAB_PREFIX
+from pulse.sim.gitlab.routes import gitlab_routes
+from pulse.sim.gitlab.world import generate_gitlab_dataset
 from pulse.sim.jira_routes import jira_routes
 from pulse.sim.opsgenie_routes import opsgenie_routes
 from pulse.sim.pagerduty_routes import pagerduty_routes
@@ -33,6 +37,12 @@ class SimApp:
         """The live dataset (ground truth for tests)."""
         return self.state.dataset
 
+    @property
+    def gitlab_dataset(self) -> Dataset:
+        """The GitLab group's live dataset (ground truth for tests)."""
+        assert self.state.gitlab_dataset is not None
+        return self.state.gitlab_dataset
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Serve one ASGI connection scope."""
         if scope["type"] == "http":
@@ -43,6 +53,8 @@ class SimApp:
 async def _not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/rest/"):
         return JSONResponse(jira_error("Not found"), status_code=404)
+    if request.url.path.startswith(GITLAB_PREFIX):
+        return JSONResponse(gitlab_error(404, "404 Not Found"), status_code=404)
     return JSONResponse(github_error(404, "Not Found"), status_code=404)
 
 
@@ -53,13 +65,14 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
 def create_app(config: SimConfig | None = None, dataset: Dataset | None = None) -> SimApp:
     """Build the simulator for `config` (generating its dataset unless one is given)."""
     config = config or SimConfig()
-    state = SimState(config, dataset or generate_dataset(config.dataset))
+    state = SimState(config, dataset or generate_dataset(config.dataset), generate_gitlab_dataset(config.dataset))
     github = github_routes(state)
     routes = [
         *control_routes(state),
         *jira_routes(state),
         *graphql_routes(state),
         Mount("/api/v3", routes=github),
+        Mount(GITLAB_PREFIX, routes=gitlab_routes(state)),
         *github,
     ]
     routes += [*pagerduty_routes(state), *opsgenie_routes(state)]

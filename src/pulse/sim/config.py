@@ -15,6 +15,7 @@ DEFAULT_JIRA_EMAIL = "sim@example.com"
 DEFAULT_JIRA_TOKEN = "sim-jira-token"
 DEFAULT_PAGERDUTY_TOKEN = "sim-pagerduty-token"
 DEFAULT_OPSGENIE_KEY = "sim-opsgenie-key"
+DEFAULT_GITLAB_TOKEN = "sim-gitlab-token"
 
 
 class RateLimitKnobs(BaseModel):
@@ -56,6 +57,8 @@ class Knobs(BaseModel):
     graphql: GraphQLKnobs = Field(default_factory=GraphQLKnobs)
     # PagerDuty allows 960 requests a minute per token; Opsgenie's plans are similar per API key.
     incident_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=960, window_seconds=60))
+    # GitLab.com allows 2,000 authenticated API requests a minute per user.
+    gitlab_rate_limit: RateLimitKnobs = Field(default_factory=lambda: RateLimitKnobs(limit=2_000, window_seconds=60))
 
     def merged(self, patch: dict[str, Any]) -> Knobs:
         """A copy with `patch` applied (nested objects such as rate limits merge key by key)."""
@@ -86,5 +89,6 @@ class SimConfig:
     jira_accounts: dict[str, str] = field(default_factory=lambda: {DEFAULT_JIRA_EMAIL: DEFAULT_JIRA_TOKEN})
     pagerduty_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_PAGERDUTY_TOKEN: "pulse-sim"})
     opsgenie_keys: dict[str, str] = field(default_factory=lambda: {DEFAULT_OPSGENIE_KEY: "pulse-sim"})
+    gitlab_tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_GITLAB_TOKEN: "pulse-sim"})
     jira_time_zone: str = "Europe/Berlin"
     secondary_status: int = 403

@@ -14,6 +14,7 @@ from pulse.sim.advance import advance
 from pulse.sim.endpoint import SimState
 from pulse.sim.gen_incident_tools import TOOLS
 from pulse.sim.gen_incident_tools import incidents as tool_incidents
+from pulse.sim.gitlab.world import advance_gitlab
 from pulse.sim.model import PRODUCTION
 
 
@@ -49,6 +50,14 @@ async def _json(request: Request) -> dict[str, Any]:
     return data
 
 
+def _advance_all(state: SimState, body: dict[str, Any]) -> dict[str, Any]:
+    """One step of the organisation, and of the GitLab group under `gitlab`."""
+    step = advance(state.dataset, **body).as_dict()
+    if state.gitlab_dataset is not None:
+        step["gitlab"] = advance_gitlab(state.gitlab_dataset, body)
+    return step
+
+
 def control_routes(state: SimState) -> list[BaseRoute]:
     """Starlette routes of `/_sim`."""
 
@@ -72,6 +81,7 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         state.graphql_limits.configure(knobs.graphql.rate_limit)
         state.graphql_faults.arm(patch.get("graphql", {}))
         state.incident_limits.configure(knobs.incident_rate_limit)
+        state.gitlab_limits.configure(knobs.gitlab_rate_limit)
         if exhaust:
             for key in [*state.config.pagerduty_tokens, *state.config.opsgenie_keys]:
                 state.incident_limits.exhaust(key)
@@ -80,6 +90,8 @@ def control_routes(state: SimState) -> list[BaseRoute]:
                 state.graphql_limits.exhaust(token)
             for email in state.config.jira_accounts:
                 state.jira_limits.exhaust(email)
+            for token in state.config.gitlab_tokens:
+                state.gitlab_limits.exhaust(token)
         return JSONResponse(_knobs_view(state))
 
     async def post_advance(request: Request) -> JSONResponse:
@@ -87,14 +99,15 @@ def control_routes(state: SimState) -> list[BaseRoute]:
         try:
             body = await _json(request)
             steps = int(body.pop("steps", 1))
-            results = [advance(state.dataset, **body).as_dict() for _ in range(max(1, steps))]
+            results = [_advance_all(state, body) for _ in range(max(1, steps))]
         except (ValueError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         return JSONResponse({"steps": results, "now": results[-1]["now"], "version": state.dataset.version})
 
     async def get_stats(request: Request) -> JSONResponse:
         """Request counts by route and status, 304s, faults and rate-limit use per credential."""
-        used = {**state.github_limits.used(), **state.jira_limits.used(), **state.incident_limits.used()}
+        used = {**state.github_limits.used(), **state.jira_limits.used(), **state.incident_limits.used(),
+                **state.gitlab_limits.used()}  # fmt: skip
         return JSONResponse(state.stats.snapshot(used, state.graphql_limits.used()))
 
     async def reset_stats(request: Request) -> JSONResponse:

@@ -22,7 +22,7 @@ from pulse.sim.paging import PageRequest, link_header, slice_page
 from pulse.sim.ratelimit import Quota, RateLimiter
 from pulse.sim.stats import Stats
 
-Api = Literal["github", "graphql", "jira", "pagerduty", "opsgenie"]
+Api = Literal["github", "graphql", "jira", "gitlab", "pagerduty", "opsgenie"]
 GITHUB_DOCS = "https://docs.github.com/rest"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
@@ -49,9 +49,11 @@ class Reply:
 class SimState:
     """Mutable simulator state shared by all routes."""
 
-    def __init__(self, config: SimConfig, dataset: Dataset) -> None:
+    def __init__(self, config: SimConfig, dataset: Dataset, gitlab_dataset: Dataset | None = None) -> None:
         self.config = config
         self.dataset = dataset
+        # The GitLab group: an organisation of its own (another seed), served under `/gitlab/api/v4`.
+        self.gitlab_dataset = gitlab_dataset
         self.knobs = config.knobs
         self.faults = FaultInjector(config.knobs)
         self.github_limits = RateLimiter(config.knobs.rate_limit)
@@ -60,6 +62,7 @@ class SimState:
         self.graphql_faults = GraphQLFaults()
         self.graphql_faults.arm(config.knobs.graphql.model_dump())
         self.incident_limits = RateLimiter(config.knobs.incident_rate_limit)
+        self.gitlab_limits = RateLimiter(config.knobs.gitlab_rate_limit)
         self.stats = Stats()
         self.served = 0
 
@@ -203,7 +206,7 @@ class Endpoint:
             return self._fail(exc.status, exc.message, charged, exc.documentation_url, key if self.charge else None)
         payload = json_bytes(reply.body)
         headers = {"content-type": "application/json; charset=utf-8", **reply.headers}
-        if self.is_github and request.method == "GET":
+        if self._sends_etags() and request.method == "GET":
             etag = '"' + hashlib.sha256(payload + headers.get("Link", "").encode()).hexdigest()[:40] + '"'
             headers["ETag"] = etag
             if _etag_matches(request.headers.get("if-none-match"), etag):
@@ -212,10 +215,19 @@ class Endpoint:
                 return 304, None, {"ETag": etag, **self._quota_headers(quota)}
         if self.charge:
             quota = limiter.charge(key)
-        if self.is_github:
-            headers.update(self._quota_headers(quota))
+        headers.update(self._quota_headers(quota))
         state.stats.record(api=self.api, route=self.route, status=reply.status, charged_to=key if self.charge else None)
         return reply.status, payload, headers
+
+    def _sends_etags(self) -> bool:
+        """Whether GET answers carry an ETag and honour If-None-Match."""
+        return self.is_github
+
+    def _error_body(self, status: int, message: str, docs: str = GITHUB_DOCS) -> Any:
+        """The API's error body."""
+        if self.is_github:
+            return github_error(status, message, docs)
+        return jira_error("Internal error" if status == 500 else message)
 
     def _server_error(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
         """An injected 500 (JSON) or 502 (a proxy's HTML page, as GitHub's edge sends)."""
@@ -224,8 +236,7 @@ class Endpoint:
         self.state.stats.record(api=self.api, route=self.route, status=code, charged_to=None)
         if fault is Fault.ERROR_502:
             return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {"content-type": "text/html"}
-        body = github_error(500, "Server Error") if self.is_github else jira_error("Internal error")
-        return 500, json_bytes(body), {}
+        return 500, json_bytes(self._error_body(500, "Server Error")), {}
 
     def _unauthorized(self) -> tuple[int, bytes, dict[str, str]]:
         """401 in the API's own words."""
@@ -308,8 +319,7 @@ class Endpoint:
         self, status: int, message: str, quota: Quota, docs: str = GITHUB_DOCS, charged_to: str | None = None
     ) -> tuple[int, bytes, dict[str, str]]:
         self.state.stats.record(api=self.api, route=self.route, status=status, charged_to=charged_to)
-        body = github_error(status, message, docs) if self.is_github else jira_error(message)
-        return status, json_bytes(body), self._quota_headers(quota)
+        return status, json_bytes(self._error_body(status, message, docs)), self._quota_headers(quota)
 
     async def _send(self, send: Any, status: int, body: bytes | None, headers: dict[str, str]) -> None:
         raw = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]

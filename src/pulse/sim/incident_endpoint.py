@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from pulse.sim.endpoint import Endpoint, json_bytes
+from pulse.sim.endpoint import GITHUB_DOCS, Endpoint, json_bytes
 from pulse.sim.faults import Fault
 from pulse.sim.ratelimit import Quota, RateLimiter
 
@@ -38,7 +38,7 @@ class IncidentToolEndpoint(Endpoint):
         """Both tools count in the incident-tool limiter (`incident_rate_limit` knob), per key."""
         return self.state.incident_limits
 
-    def _error_body(self, status: int, message: str) -> Any:
+    def _error_body(self, status: int, message: str, docs: str = GITHUB_DOCS) -> Any:
         if self.api == "pagerduty":
             return pagerduty_error(status, message)
         return opsgenie_error(message)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Name = Field(min_length=1, max_length=100)
 Category = Literal["to_do", "in_progress", "done", "discarded"]
 Scope = Literal["tenant", "integration", "team"]
-Source = Literal["deployment", "workflow_run", "release", "push"]
+Source = Literal["deployment", "workflow_run", "release", "pipeline", "push"]
 
 
 class Strict(BaseModel):

@@ -19,7 +19,7 @@ def list_incidents(
     principal: CurrentPrincipal,
     db_session: DbSession,
     page: PageParams,
-    source: Annotated[str | None, Query(pattern="^(github|jira|pagerduty|opsgenie|push)$")] = None,
+    source: Annotated[str | None, Query(pattern="^(github|gitlab|jira|pagerduty|opsgenie|push)$")] = None,
     state: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
     repository_id: Annotated[int | None, Query(ge=1)] = None,
     team_id: Annotated[int | None, Query(ge=1)] = None,

@@ -19,7 +19,7 @@ from pulse.analytics.sql import base_ctes, hours
 from pulse.core.errors import InvalidInput
 
 SINCE_EVER = datetime(1900, 1, 1, tzinfo=UTC)
-SOURCES = ("github", "jira", "pagerduty", "opsgenie", "push")
+SOURCES = ("github", "gitlab", "jira", "pagerduty", "opsgenie", "push")
 SELECT = f"""
   SELECT i.id, i.source, i.key, i.title, i.opened_at, i.resolved_at,
          CASE WHEN i.resolved_at IS NULL THEN 'open' ELSE 'resolved' END AS state,

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 PullRequestState = Literal["open", "closed", "merged"]
-DeploymentSource = Literal["deployment", "workflow_run", "release"]
+DeploymentSource = Literal["deployment", "workflow_run", "release", "pipeline"]
 
 
 class RowRead(BaseModel):

@@ -28,12 +28,15 @@ log = get_logger(__name__)
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ORGANIZATION = re.compile(r"^[A-Za-z0-9_.-]+$")
 _PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
+_GITLAB_PATH = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 REQUIRED_CREDENTIALS = {
     "github": ("token",),
     "jira": ("email", "api_token"),
+    "gitlab": ("token",),
     "pagerduty": ("token",),
     "opsgenie": ("api_key",),
 }
+GITLAB_CHOICES = {"deployment_source": ("deployment", "pipeline"), "environment_from": ("name", "tier")}
 
 
 def validate_base_url(url: str) -> str:
@@ -95,6 +98,17 @@ def validate_settings(type_: str, settings: dict[str, Any]) -> dict[str, Any]:
         _string_list(settings, "projects", _PROJECT_KEY, "project keys")
     if type_ in service_mappings.INCIDENT_TOOL_TYPES:
         service_mappings.validate(settings)
+    if type_ == "gitlab":
+        _string_list(settings, "groups", _GITLAB_PATH, 'group paths ("group" or "group/subgroup")')
+        _string_list(settings, "projects", _GITLAB_PATH, 'project paths ("group/project")')
+        if not settings.get("groups") and not settings.get("projects"):
+            # Unlike Jira, GitLab has no useful "everything visible" (gitlab.com would mean every public project).
+            raise InvalidInput(
+                "settings.groups or settings.projects must name a group or project", field="settings.groups"
+            )
+        for key, choices in GITLAB_CHOICES.items():
+            if settings.get(key) is not None and settings[key] not in choices:
+                raise InvalidInput(f"settings.{key} must be one of {', '.join(choices)}", field=f"settings.{key}")
     since = settings.get("sync_since")
     if since is not None:
         try:

@@ -4,6 +4,7 @@ import { ConfirmDialog, Dialog } from '@/components/ui/dialog';
 import { useNotifications } from '@/components/ui/notifications';
 import { useDeactivateIntegration, useUpdateIntegration } from '@/features/etl/api/integrations';
 import { useSyncIntegration } from '@/features/etl/api/jobs';
+import { gitlabScopes } from '@/features/etl/components/gitlab-settings';
 import { IntegrationForm } from '@/features/etl/components/integration-form';
 import { JobHistory } from '@/features/etl/components/job-history';
 import { JobPanel } from '@/features/etl/components/job-panel';
@@ -17,6 +18,7 @@ import { formatDate, formatDateTime } from '@/utils/format';
 const TYPE_LABEL: Partial<Record<IntegrationType, string>> = {
   github: 'GitHub',
   jira: 'Jira',
+  gitlab: 'GitLab',
   pagerduty: 'PagerDuty',
   opsgenie: 'Opsgenie',
 };
@@ -24,6 +26,7 @@ const TYPE_LABEL: Partial<Record<IntegrationType, string>> = {
 const SCOPE_LABEL: Partial<Record<IntegrationType, string>> = {
   github: 'Repositories',
   jira: 'Projects',
+  gitlab: 'Groups and projects',
   pagerduty: 'Mapped services',
   opsgenie: 'Mapped services',
 };
@@ -51,7 +54,10 @@ export function IntegrationDetail({ integration, jobId, onJobChange }: Integrati
   const { notify } = useNotifications();
   // A push integration never syncs and has nothing to edit but its token: its runs are the pushes.
   const isPush = integration.type === 'push';
-  const scopes = integration.settings?.repositories ?? integration.settings?.projects ?? [];
+  const scopes =
+    integration.type === 'gitlab'
+      ? gitlabScopes(integration.settings)
+      : (integration.settings?.repositories ?? integration.settings?.projects ?? []);
   const mappings = INCIDENT_TOOL_TYPES.includes(integration.type) ? (integration.settings?.service_mappings ?? []) : null;
   const shownJob = jobId ?? integration.last_sync?.job_run_id ?? null;
 

@@ -3,6 +3,11 @@ import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '@/components/errors/error-view';
 import { useTestIntegration } from '@/features/etl/api/integrations';
 import { mappingProblem, ServiceMappingsEditor } from '@/features/etl/components/service-mappings-editor';
+import {
+  GitlabSettings,
+  gitlabSettingsBody,
+  gitlabSettingsFrom,
+} from '@/features/etl/components/gitlab-settings';
 import type {
   Integration,
   IntegrationCreate,
@@ -18,6 +23,7 @@ type ScheduleMode = 'manual' | 'interval' | 'cron';
 const DEFAULT_BASE_URL: Record<IntegrationType, string> = {
   github: 'https://api.github.com',
   jira: '',
+  gitlab: 'https://gitlab.com',
   pagerduty: 'https://api.pagerduty.com',
   opsgenie: 'https://api.opsgenie.com',
   // Created by its own dialog (push-integration-create.tsx): no URL.
@@ -27,6 +33,7 @@ const DEFAULT_BASE_URL: Record<IntegrationType, string> = {
 const TOKEN_LABEL: Record<IntegrationType, string> = {
   github: 'Access token',
   jira: 'API token',
+  gitlab: 'Access token',
   pagerduty: 'API token',
   opsgenie: 'API key',
   push: '',
@@ -35,6 +42,7 @@ const TOKEN_LABEL: Record<IntegrationType, string> = {
 const BASE_URL_HINT: Record<IntegrationType, string> = {
   github: 'GitHub API root, or https://host/api/v3 for Enterprise.',
   jira: 'Your Jira site root.',
+  gitlab: 'https://gitlab.com or your self-managed GitLab root (the API is under /api/v4).',
   pagerduty: 'PagerDuty REST API root.',
   opsgenie: 'Opsgenie API root: https://api.opsgenie.com, or https://api.eu.opsgenie.com for the EU instance.',
   push: '',
@@ -90,11 +98,14 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
   const [pullRequestDetails, setPullRequestDetails] = useState(integration?.settings?.pull_request_details === true);
   const [mappings, setMappings] = useState<ServiceMapping[]>(integration?.settings?.service_mappings ?? []);
   const incidentTool = INCIDENT_TOOL_TYPES.includes(type);
+  const [gitlab, setGitlab] = useState(() => gitlabSettingsFrom(integration?.settings));
   const [formError, setFormError] = useState<string | null>(null);
   const test = useTestIntegration();
 
-  const credentialsTyped = type !== 'jira' ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
-  const credentialsComplete = type !== 'jira' ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
+  // Every type but Jira takes one token (or key); Jira an e-mail and an API token.
+  const usesToken = type !== 'jira';
+  const credentialsTyped = usesToken ? token.trim() !== '' : email.trim() !== '' || apiToken.trim() !== '';
+  const credentialsComplete = usesToken ? token.trim() !== '' : email.trim() !== '' && apiToken.trim() !== '';
 
   function buildBody(): IntegrationCreate {
     const list = splitList(scopes);
@@ -110,12 +121,14 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
       ...(incidentTool
         ? { service_mappings: mappings.map((m) => ({ ...m, service: m.service.trim() })) }
         : type === 'github'
-        ? {
-            repositories: list,
-            pull_request_details: pullRequestDetails,
-            ...(organization.trim() ? { organization: organization.trim() } : {}),
-          }
-        : { projects: list }),
+          ? {
+              repositories: list,
+              pull_request_details: pullRequestDetails,
+              ...(organization.trim() ? { organization: organization.trim() } : {}),
+            }
+          : type === 'gitlab'
+            ? gitlabSettingsBody(gitlab, splitList)
+            : { projects: list }),
       schedule: nextSchedule,
       sync_since: syncSince || null,
     };
@@ -137,6 +150,8 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
     if (!name.trim()) return 'Enter a name.';
     if (!/^https?:\/\/\S+$/.test(baseUrl.trim())) return 'Enter the base URL, starting with https:// (or http:// on loopback).';
     if (!editing && !credentialsComplete) return 'Enter the credentials.';
+    if (type === 'gitlab' && splitList(`${gitlab.groups}\n${gitlab.projects}`).length === 0)
+      return 'Enter a group or a project.';
     if (editing && credentialsTyped && !credentialsComplete) return 'Enter every credential field, or none to keep the stored ones.';
     if (mode === 'cron' && cron.trim().split(/\s+/).length < 5) return 'A cron expression has five fields.';
     if (incidentTool) return mappingProblem(mappings);
@@ -178,6 +193,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
           >
             <option value="github">GitHub</option>
             <option value="jira">Jira</option>
+            <option value="gitlab">GitLab</option>
             <option value="pagerduty">PagerDuty</option>
             <option value="opsgenie">Opsgenie</option>
           </select>
@@ -210,7 +226,7 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
               : 'No credentials stored yet.'
             : 'Stored encrypted; never shown again.'}
         </p>
-        {type !== 'jira' ? (
+        {usesToken ? (
           <div className="field">
             <label htmlFor={`${id}-token`}>{TOKEN_LABEL[type]}</label>
             <input
@@ -281,7 +297,8 @@ export function IntegrationForm({ integration, submitLabel, busy, onSubmit, onCa
         </div>
       ) : null}
       {incidentTool ? <ServiceMappingsEditor value={mappings} onChange={setMappings} /> : null}
-      {incidentTool ? null : (
+      {type === 'gitlab' ? <GitlabSettings id={id} value={gitlab} onChange={setGitlab} /> : null}
+      {incidentTool || type === 'gitlab' ? null : (
         <div className="field">
           <label htmlFor={`${id}-scopes`}>{type === 'github' ? 'Repositories' : 'Projects'}</label>
           <textarea

@@ -1,4 +1,4 @@
-export type IntegrationType = 'github' | 'jira' | 'pagerduty' | 'opsgenie' | 'push';
+export type IntegrationType = 'github' | 'jira' | 'gitlab' | 'pagerduty' | 'opsgenie' | 'push';
 
 /** Incident tools: their integrations map services to repositories and teams instead of listing scopes. */
 export const INCIDENT_TOOL_TYPES: readonly IntegrationType[] = ['pagerduty', 'opsgenie'];

@@ -14,9 +14,10 @@ const SCOPES = [
 ];
 
 const DEPLOYMENT_SOURCES = [
-  { value: 'deployment', label: 'GitHub deployments' },
+  { value: 'deployment', label: 'GitHub or GitLab deployments' },
   { value: 'workflow_run', label: 'GitHub Actions workflow runs' },
   { value: 'release', label: 'GitHub releases' },
+  { value: 'pipeline', label: 'GitLab default-branch pipelines' },
   { value: 'push', label: 'Pushed by CI/CD (push API)' },
 ];
 

@@ -25,7 +25,7 @@ from pulse.core.db.models.business import WorkItem
 
 FLOW_CATEGORIES = ("to_do", "in_progress", "done", "discarded")
 RULE_SCOPES = ("tenant", "integration", "team")
-DEPLOYMENT_SOURCES = ("deployment", "workflow_run", "release")
+DEPLOYMENT_SOURCES = ("deployment", "workflow_run", "release", "pipeline")
 DEFAULT_ENVIRONMENT_PATTERN = "^(prod|production)$"
 
 _SCOPE_CHECK = (

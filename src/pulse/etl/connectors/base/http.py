@@ -413,8 +413,9 @@ class SourceClient:
         self.sleep(wait)
 
     def _account(self, response: httpx.Response) -> None:
-        remaining = response.headers.get("x-ratelimit-remaining")
-        reset = response.headers.get("x-ratelimit-reset")
+        # GitHub and Jira say `X-RateLimit-*`; GitLab says `RateLimit-*` (same meaning, reset in epoch seconds).
+        remaining = _header(response, "x-ratelimit-remaining", "ratelimit-remaining")
+        reset = _header(response, "x-ratelimit-reset", "ratelimit-reset")
         if remaining is not None and remaining.strip().lstrip("-").isdigit():
             # GitHub names the budget an answer counted against; GraphQL's is in points, not requests.
             resource = "graphql" if response.headers.get("x-ratelimit-resource") == "graphql" else "core"
@@ -454,7 +455,7 @@ class SourceClient:
                 if value.replace(".", "", 1).isdigit():
                     return max(float(value), 0.05)
         budget = self.budgets["graphql" if response.headers.get("x-ratelimit-resource") == "graphql" else "core"]
-        if response.headers.get("x-ratelimit-remaining") == "0" and budget.reset is not None:
+        if _header(response, "x-ratelimit-remaining", "ratelimit-remaining") == "0" and budget.reset is not None:
             budget.remaining = None
             return min(MAX_RESET_WAIT, max(0.0, budget.reset - self.clock()) + 0.5)
         if status == 429:
@@ -482,6 +483,15 @@ def _shrink(variables: dict[str, Any], page_sizes: tuple[str, ...]) -> Callable[
         log.info("graphql_page_shrunk", variable=name, size=variables[name])
 
     return shrink
+
+
+def _header(response: httpx.Response, *names: str) -> str | None:
+    """The first of `names` the response carries."""
+    for name in names:
+        value = response.headers.get(name)
+        if value is not None:
+            return value
+    return None
 
 
 def _parse_reset(value: str | None, now: float) -> float | None:

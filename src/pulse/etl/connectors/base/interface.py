@@ -27,6 +27,7 @@ InterruptReason = Literal["paused", "cancelled", "shutdown"]
 BUILTIN_CONNECTOR_MODULES = [
     "pulse.etl.connectors.github",
     "pulse.etl.connectors.jira",
+    "pulse.etl.connectors.gitlab",
     "pulse.etl.connectors.pagerduty",
     "pulse.etl.connectors.opsgenie",
     "pulse.etl.push.connector",

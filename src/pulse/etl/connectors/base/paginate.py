@@ -32,11 +32,27 @@ class LinkHeaderPaginator:
             seen.add(url)
             page = client.get(url, conditional=self.conditional)
             yield page
-            url = self.next_of(page)
+            url = self.next_url(client, page, path, dict(params or {}))
 
-    def next_of(self, page: Page) -> str | None:
-        """The URL of the page after `page`, if any."""
+    def next_url(self, client: SourceClient, page: Page, path: str, params: dict[str, Any]) -> str | None:
+        """Where the page after `page` is."""
         return page.next_url()
+
+
+class GitLabPaginator(LinkHeaderPaginator):
+    """GitLab: follow the `Link` header (offset and keyset pages both send it), else `X-Next-Page`.
+
+    GitLab leaves `Link` out behind some proxies and for very large offset listings, but `X-Next-Page` (the
+    next page number, empty on the last page) is always there for offset pagination.
+    """
+
+    def next_url(self, client: SourceClient, page: Page, path: str, params: dict[str, Any]) -> str | None:
+        """The `Link` target, else the current query with `page` set to `X-Next-Page`."""
+        url = page.next_url()
+        next_page = (page.headers.get("x-next-page") or "").strip()
+        if url is None and next_page.isdigit() and not page.not_modified:
+            url = client.url(path, {**params, "page": next_page})
+        return url
 
 
 class NextPageTokenPaginator:
@@ -125,7 +141,7 @@ class PagingNextPaginator(LinkHeaderPaginator):
     def __init__(self, *, conditional: bool = False) -> None:
         super().__init__(conditional=conditional)
 
-    def next_of(self, page: Page) -> str | None:
+    def next_url(self, client: SourceClient, page: Page, path: str, params: dict[str, Any]) -> str | None:
         """`paging.next` of a page that listed something."""
         data = page.data if isinstance(page.data, dict) else {}
         paging = data.get("paging")

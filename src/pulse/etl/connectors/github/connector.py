@@ -45,20 +45,31 @@ def client_for(
 ) -> SourceClient:
     """A SourceClient on the integration's API root (api.github.com or an Enterprise `/api/v3`)."""
     token = (integration.credentials or {}).get("token", "")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": "pulse-etl",
+    }
+    return integration_client(integration, integration.base_url or "https://api.github.com", headers, ctx, etags)
+
+
+def integration_client(
+    integration: IntegrationConfig,
+    base_url: str,
+    headers: dict[str, str],
+    ctx: SyncContext | None = None,
+    etags: EtagCache | None = None,
+) -> SourceClient:
+    """A SourceClient waiting through the run's context (or briefly, for a connection test) with its settings."""
     settings = integration.settings or {}
-    retry = RetryPolicy(backoff_seconds=float(settings.get("retry_backoff_seconds", 1.0)))
     return SourceClient(
-        base_url=integration.base_url or "https://api.github.com",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "pulse-etl",
-        },
+        base_url=base_url,
+        headers=headers,
         sleep=ctx.sleep if ctx else _no_sleep,
         check_interrupted=ctx.check_interrupted if ctx else lambda: None,
         etags=etags,
-        retry=retry,
+        retry=RetryPolicy(backoff_seconds=float(settings.get("retry_backoff_seconds", 1.0))),
     )
 
 
@@ -92,7 +103,7 @@ class GitHubConnector:
 
     def sync(self, ctx: SyncContext) -> None:
         """Sync every configured repository (GraphQL unless `api: rest`), then link PRs to Jira work items."""
-        if api_of(ctx.integration.settings or {}) == "graphql":
+        if self.reads_graphql(ctx):
             # Imported here: the GraphQL run extends `GitHubSync` of this module.
             from pulse.etl.connectors.github.graphql_sync import GraphQLSync
 
@@ -105,11 +116,19 @@ class GitHubConnector:
                 ctx.log("warning", f"GitHub GraphQL is not available ({exc.status} from {exc.url}): syncing over REST")
             finally:
                 graphql.close()
-        run = GitHubSync(ctx)
+        run = self.new_run(ctx)
         try:
             run.run()
         finally:
             run.close()
+
+    def reads_graphql(self, ctx: SyncContext) -> bool:
+        """Whether a run reads over GitHub's GraphQL API: the default, unless the integration says `api: rest`."""
+        return api_of(ctx.integration.settings or {}) == "graphql"
+
+    def new_run(self, ctx: SyncContext) -> GitHubSync:
+        """The run object of one sync."""
+        return GitHubSync(ctx)
 
 
 def api_of(settings: dict[str, Any]) -> str:
@@ -131,7 +150,7 @@ class GitHubSync:
             integration_id=self.integration_id,
             loader=lambda read: ctx.commit("http_cache", None, read),
         )
-        self.client = client_for(self.integration, ctx, self.etags)
+        self.client = self.make_client()
         self.counts = SyncCounts(ctx)
         self.overlap = timedelta(minutes=float(self.settings.get("overlap_minutes", 10)))
         self.sync_since: str | None = self.settings.get("sync_since")
@@ -146,8 +165,14 @@ class GitHubSync:
         # Per-PR and per-deployment requests of one page run in parallel; pages and commits stay in order.
         self.concurrency = max(1, min(16, int(self.settings.get("concurrency", 4))))
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="github") if self.concurrency > 1 else None
+        # Which deployments get their shipped changes from the source's compare (others use the fallback).
+        self.shipped_source = "deployment"
 
     # -- plumbing -------------------------------------------------------------------------------------------
+
+    def make_client(self) -> SourceClient:
+        """The HTTP client of this source (subclasses for other Git hosts give their own)."""
+        return client_for(self.integration, self.ctx, self.etags)
 
     def base(self, row: dict[str, Any]) -> dict[str, Any]:
         """Tenant and integration columns added to a row."""
@@ -202,6 +227,10 @@ class GitHubSync:
         for index, repo in enumerate(repos):
             share = 100.0 / max(1, len(repos))
             self.sync_repository(repo, index * share, share)
+        self.finish()
+
+    def finish(self) -> None:
+        """Link changes to Jira work items, report 100% and log the run's summary."""
         self.commit("links", None, lambda s: link_work_items(s, client_id=self.client_id))
         self.progress("done", 100.0)
         self.ctx.log(
@@ -350,7 +379,7 @@ class GitHubSync:
         for d in details:
             pr = dict(d["pr"])
             keys_of[pr["external_id"]] = pr.pop("_keys", [])
-            pr.update(review_figures(pr, d["reviews"], d["commits"]))
+            pr.update(self.figures_of(pr, d))
             if d["comments"] is not None:
                 pr["comments_count"] = len(d["comments"])
             pr["repository_id"] = repo.id
@@ -387,6 +416,10 @@ class GitHubSync:
             deactivate_missing(
                 session, model, client_id=self.client_id, parent_column="pull_request_id", parent_ids=pr_ids, keep=keep
             )
+
+    def figures_of(self, pr: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+        """Review figures of one pull request from its fetched details."""
+        return review_figures(pr, detail["reviews"], detail["commits"])
 
     def comments_mode(self, repo: Repo) -> str:
         """'repo' when the repository-wide review-comment listing exists (probed once, remembered), else 'per_pull'."""
@@ -645,7 +678,7 @@ class GitHubSync:
                     Deployment.client_id == self.client_id,
                     Deployment.repository_id == repo.id,
                     Deployment.status == "success",
-                    Deployment.source == "deployment",
+                    Deployment.source == self.shipped_source,
                     Deployment.finished_at.is_not(None),
                     Deployment.active,
                 )
@@ -666,28 +699,32 @@ class GitHubSync:
                 session.execute(update(Deployment).where(Deployment.id.in_(later)).values(changes_computed=False))
 
             self.commit(name, checkpoint, reset)
-        stream = gh.Compare(self.client, self.counts)
         for i in range(first, len(deps)):
             dep_id, sha = deps[i][0], deps[i][1]
-            commits: list[dict[str, Any]] = []
-            if i > 0:
-                basehead = f"{deps[i - 1][1]}...{sha}"
-                try:
-                    for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
-                                             basehead=basehead):  # fmt: skip
-                        commits.extend(stream.rows(stream.records(page)))
-                except SourceError as exc:
-                    if exc.status not in (404, 422):
-                        raise
-                    # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
-                    self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
-                    commits = []
-            else:
-                # The first production deployment shipped everything reachable from it (since `sync_since`).
-                commits = self.history(repo, sha)
+            commits = self.shipped_commits(repo, deps[i - 1][1] if i > 0 else None, sha)
             self.commit(name, {"last_deployment_id": dep_id},
                         lambda s, c=commits, d=dep_id, e=deps[i][5]: self.write_shipped(s, repo, d, e, c))  # fmt: skip
             self.counts.written["deployment_commits"] += len(commits)
+
+    def shipped_commits(self, repo: Repo, base_sha: str | None, sha: str) -> list[dict[str, Any]]:
+        """Commits a deployment of `sha` shipped after the one of `base_sha` (None: the first one), oldest first."""
+        commits: list[dict[str, Any]] = []
+        if base_sha is not None:
+            stream = gh.Compare(self.client, self.counts)
+            basehead = f"{base_sha}...{sha}"
+            try:
+                for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
+                                         basehead=basehead):  # fmt: skip
+                    commits.extend(stream.rows(stream.records(page)))
+            except SourceError as exc:
+                if exc.status not in (404, 422):
+                    raise
+                # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
+                self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
+                commits = []
+            return commits
+        # The first production deployment shipped everything reachable from it (since `sync_since`).
+        return self.history(repo, sha)
 
     def history(self, repo: Repo, sha: str) -> list[dict[str, Any]]:
         """Commits reachable from `sha` (since `sync_since`), oldest first."""

@@ -104,7 +104,7 @@ class PullRequests(GraphQLStream):
             "additions": record.get("additions"),
             "deletions": record.get("deletions"),
             "changed_files": record.get("changedFiles"),
-            "_keys": gh.keys_found(head, record.get("title"), record.get("body")),
+            "_keys": gh.keys_found(branch=head, title=record.get("title"), body=record.get("body")),
         }
         reviews = nodes(record.get("reviews"))
         return {

@@ -25,13 +25,18 @@ def jira_keys(text: str | None) -> set[str]:
     return {match.upper() for match in JIRA_KEY.findall(text or "")}
 
 
-def keys_found(branch: Any, title: Any, body: Any) -> list[tuple[str, str]]:
-    """(Jira key, where it was found) pairs of a pull request's head branch, title and body."""
+def keys_found(**texts: Any) -> list[tuple[str, str]]:
+    """(Jira key, where) pairs found in a change's texts, e.g. `branch=`, `title=`, `body=`."""
     return [
         (key, found_in)
-        for found_in, text in (("branch", branch), ("title", title), ("body", body))
+        for found_in, text in texts.items()
         for key in sorted(jira_keys(text if isinstance(text, str) else None))
     ]
+
+
+def label_names(labels: Any) -> set[str]:
+    """Lower-cased label names from label objects or plain strings."""
+    return {str(label["name"] if isinstance(label, dict) else label).lower() for label in labels or []}
 
 
 class Repositories(Stream[dict[str, Any]]):
@@ -88,7 +93,7 @@ class PullRequests(Stream[dict[str, Any]]):
             "additions": record.get("additions"),
             "deletions": record.get("deletions"),
             "changed_files": record.get("changed_files"),
-            "_keys": keys_found(head.get("ref"), record.get("title"), record.get("body")),
+            "_keys": keys_found(branch=head.get("ref"), title=record.get("title"), body=record.get("body")),
         }
 
 
@@ -182,15 +187,13 @@ class Issues(Stream[dict[str, Any] | None]):
     def transform(self, record: dict[str, Any]) -> dict[str, Any] | None:
         if "pull_request" in record:
             return None
-        labels = [
-            str(label["name"] if isinstance(label, dict) else label).lower() for label in record.get("labels") or []
-        ]
+        labels = label_names(record.get("labels"))
         return {
             "external_id": str(int(record["id"])),
             "number": int(record["number"]),
             "title": str(record.get("title") or ""),
             "state": str(record["state"]),
-            "labels": sorted(set(labels)),
+            "labels": sorted(labels),
             "author_login": login(record.get("user")),
             "opened_at": require_time(record.get("created_at"), "created_at"),
             "closed_at": parse_time(record.get("closed_at")),
