@@ -36,6 +36,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from tests.pg import TestServer  # noqa: E402
 
+from pulse.analytics.config.defaults import ensure_defaults  # noqa: E402
 from pulse.analytics.dora import service as dora  # noqa: E402
 from pulse.analytics.flow import service as flow  # noqa: E402
 from pulse.analytics.period import Filters, Period, bucket_starts, parse_period  # noqa: E402
@@ -471,7 +472,13 @@ def explain_over(session: Any, period: Period, results: dict[tuple[str, str], tu
 
 
 def refresh(session: Any, client_id: int) -> float:
-    """Rebuild one tenant's facts as a full refresh does; seconds."""
+    """Give the tenant the default flow configuration (steps, status mappings), then time a full facts rebuild.
+
+    Without the status mappings no synthetic status would resolve to a done step and flow metrics would read
+    an empty population.
+    """
+    ensure_defaults(db_session=session, client_id=client_id)
+    session.commit()
     t0 = time.perf_counter()
     refresh_tenant(db_session=session, client_id=client_id)
     session.commit()
