@@ -39,33 +39,30 @@ def both(call: Any, **kwargs: Any) -> tuple[Any, Any]:
     return call(**kwargs, live=False), call(**kwargs, live=True)
 
 
-def assert_pr_paths_agree(db_session: Session, filters: Filters, period: Period = MARCH) -> dict[str, Any]:
-    facts, live = both(prs.summary, db_session=db_session, period=period, filters=filters)
+def assert_paths_agree(
+    service: Any, db_session: Session, filters: Filters, period: Period, sorts: tuple[str | None, ...]
+) -> dict[str, Any]:
+    """Summary, weekly and monthly trend and sorted first pages agree between the facts and live; the summary."""
+    facts, live = both(service.summary, db_session=db_session, period=period, filters=filters)
     assert facts == live
     for granularity in ("week", "month"):
-        f, lv = both(prs.trend, db_session=db_session, period=period, filters=filters, granularity=granularity)
+        f, lv = both(service.trend, db_session=db_session, period=period, filters=filters, granularity=granularity)
         assert f == lv
-    for sort in (None, "total_hours", "repository", "lines"):
+    for sort in sorts:
         f, lv = both(
-            prs.items_page, db_session=db_session, period=period, filters=filters, sort=sort, order="asc",
+            service.items_page, db_session=db_session, period=period, filters=filters, sort=sort, order="asc",
             limit=3, offset=0,
         )  # fmt: skip
         assert f == lv
     return dict(facts)
+
+
+def assert_pr_paths_agree(db_session: Session, filters: Filters, period: Period = MARCH) -> dict[str, Any]:
+    return assert_paths_agree(prs, db_session, filters, period, (None, "total_hours", "repository", "lines"))
 
 
 def assert_flow_paths_agree(db_session: Session, filters: Filters, period: Period = MARCH) -> dict[str, Any]:
-    facts, live = both(flow.summary, db_session=db_session, period=period, filters=filters)
-    assert facts == live
-    f, lv = both(flow.trend, db_session=db_session, period=period, filters=filters, granularity="week")
-    assert f == lv
-    for sort in (None, "cycle_time_hours", "key"):
-        f, lv = both(
-            flow.items_page, db_session=db_session, period=period, filters=filters, sort=sort, order="asc",
-            limit=3, offset=0,
-        )  # fmt: skip
-        assert f == lv
-    return dict(facts)
+    return assert_paths_agree(flow, db_session, filters, period, (None, "cycle_time_hours", "key"))
 
 
 def test_pull_request_facts_match_the_live_definition(db_session: Session, seed: Seed) -> None:
