@@ -24,8 +24,8 @@ from pulse.analytics.flow.definitions import build_ctes, category, ok, resolve
 # Rows go in completion order so that a period's rows sit together on disk (range scans stay cheap).
 _BUILD = f""",
 transitions AS (
-  SELECT t.work_item_id, t.from_status, t.to_status, t.transitioned_at,
-         row_number() OVER w AS rn, lead(t.transitioned_at) OVER w AS next_at
+  SELECT t.work_item_id, si.project_id, si.opened_at, t.to_status, t.transitioned_at,
+         lead(t.transitioned_at) OVER w AS next_at
   FROM scope_items si
   JOIN work_item_transitions t ON t.client_id = :cid AND t.work_item_id = si.id AND t.active
   WINDOW w AS (PARTITION BY t.work_item_id ORDER BY t.transitioned_at, t.id)
@@ -36,11 +36,16 @@ spans AS (
   SELECT si.id AS work_item_id, si.project_id, si.opened_at, '-infinity'::timestamptz AS started_at,
          coalesce(ft.transitioned_at, 'infinity'::timestamptz) AS ended_at,
          coalesce(ft.from_status, si.status) AS status
-  FROM scope_items si LEFT JOIN transitions ft ON ft.work_item_id = si.id AND ft.rn = 1
+  FROM scope_items si
+  LEFT JOIN LATERAL (
+    SELECT t.transitioned_at, t.from_status FROM work_item_transitions t
+    WHERE t.client_id = :cid AND t.work_item_id = si.id AND t.active
+    ORDER BY t.transitioned_at, t.id LIMIT 1
+  ) ft ON true
   UNION ALL
-  SELECT t.work_item_id, si.project_id, si.opened_at, t.transitioned_at,
-         coalesce(t.next_at, 'infinity'::timestamptz), t.to_status
-  FROM transitions t JOIN scope_items si ON si.id = t.work_item_id
+  SELECT t.work_item_id, t.project_id, t.opened_at, t.transitioned_at, coalesce(t.next_at, 'infinity'::timestamptz),
+         t.to_status
+  FROM transitions t
 ),
 ins_items AS (
   INSERT INTO metric_work_items (client_id, work_item_id, project_id, key, summary, issue_type, status, opened_at,
@@ -90,5 +95,17 @@ def rebuild(*, db_session: Session, client_id: int, project_ids: Collection[int]
     for table in TABLES:
         db_session.execute(text(f"DELETE FROM {table} WHERE client_id = :cid{scope}"), bound)
     sql = build_ctes(by_project=project_ids is not None) + _BUILD
-    counts = db_session.execute(text(sql), bound).mappings().one()
+    # The chain joins CTEs to each other, whose row estimates can be far off (a tenant synced for the first
+    # time has no statistics yet): a nested loop over two CTE scans is then quadratic. Hash and merge joins
+    # are right at every size; the LATERAL lookups stay nested loops (the only plan for them). The penalty
+    # that switch adds to the plan's cost would also trigger JIT compilation (seconds, for nothing): off too.
+    settings = {"enable_nestloop": "off", "jit": "off"}
+    previous = {k: db_session.execute(text(f"SELECT current_setting('{k}')")).scalar_one() for k in settings}
+    for key, value in settings.items():
+        db_session.execute(text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
+    try:
+        counts = db_session.execute(text(sql), bound).mappings().one()
+    finally:
+        for key, value in previous.items():
+            db_session.execute(text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
     return {k: int(v) for k, v in counts.items()}

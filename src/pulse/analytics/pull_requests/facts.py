@@ -49,7 +49,7 @@ SELECT :cid, pr.id, pr.repository_id, pr.number, pr.title, pr.author_login, pr.s
        pr.opened_at, pr.first_review_at, pr.merged_at, pr.closed_at, mc.deployment_id, mc.deployed_at,
        {stages}
 FROM pull_requests pr
-LEFT JOIN metric_changes mc ON mc.pull_request_id = pr.id AND mc.client_id = :cid
+LEFT JOIN metric_changes mc ON mc.pull_request_id = pr.id
 WHERE pr.client_id = :cid AND pr.active{scope}
 ORDER BY pr.merged_at NULLS LAST, pr.id"""
 

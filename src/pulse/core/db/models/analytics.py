@@ -285,7 +285,13 @@ class MetricPullRequest(Base, BaseEntity):
     __tablename__ = "metric_pull_requests"
     __table_args__ = (
         Index("uq_metric_pull_requests_pull_request", "pull_request_id", unique=True),
-        Index("ix_metric_pull_requests_client_merged", "client_id", "merged_at"),
+        # The drill-down's default order, so its first page is read off the index.
+        Index(
+            "ix_metric_pull_requests_client_merged",
+            "client_id",
+            text("merged_at DESC NULLS LAST"),
+            text("pull_request_id DESC"),
+        ),
         Index("ix_metric_pull_requests_repo_merged", "client_id", "repository_id", "merged_at"),
     )
 
@@ -322,7 +328,12 @@ class MetricWorkItem(Base, BaseEntity):
     __tablename__ = "metric_work_items"
     __table_args__ = (
         Index("uq_metric_work_items_work_item", "work_item_id", unique=True),
-        Index("ix_metric_work_items_client_completed", "client_id", "completed_at"),
+        Index(
+            "ix_metric_work_items_client_completed",
+            "client_id",
+            text("completed_at DESC NULLS LAST"),
+            text("work_item_id DESC"),
+        ),
         Index("ix_metric_work_items_project_completed", "client_id", "project_id", "completed_at"),
     )
 
