@@ -60,6 +60,14 @@ def _rebuild_running(url: str, client_id: int) -> bool:
         engine.dispose()
 
 
+def print_figures(figures: dict[str, tuple[float, float]]) -> None:
+    """The settings-write figures against the target, one line each."""
+    print(f"{'settings write (PATCH, HTTP)':40} {'p50 ms':>9} {'p95 ms':>9}  target")
+    for name, (p50, p95) in figures.items():
+        verdict = "ok" if p95 <= TARGET_MS else "OVER"
+        print(f"{name:40} {p50:9.1f} {p95:9.1f}  {verdict} (≤ {TARGET_MS:.0f})", flush=True)
+
+
 def measure_settings_write(
     url: str, client_id: int, scratch: Path, *, runs: int = 40, during_rebuild: bool = True
 ) -> dict[str, tuple[float, float]]:
@@ -141,11 +149,7 @@ def main() -> None:
             session.commit()
         engine.dispose()
         print(f"facts rebuild (what a write used to wait for): {time.perf_counter() - started:.1f} s", flush=True)
-        figures = measure_settings_write(url, info["client_id"], scratch, runs=args.runs)
-        print(f"{'settings write (PATCH, HTTP)':40} {'p50 ms':>9} {'p95 ms':>9}  target")
-        for name, (p50, p95) in figures.items():
-            verdict = "ok" if p95 <= TARGET_MS else "OVER"
-            print(f"{name:40} {p50:9.1f} {p95:9.1f}  {verdict} (≤ {TARGET_MS:.0f})", flush=True)
+        print_figures(measure_settings_write(url, info["client_id"], scratch, runs=args.runs))
     finally:
         server.drop_database(url)
         if server.server_handle is not None:

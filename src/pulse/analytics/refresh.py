@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pulse.analytics.flow import facts as flow_facts
 from pulse.analytics.period import Filters, Period
+from pulse.analytics.pull_requests import facts as pr_facts
 from pulse.analytics.sql import base_ctes, params
 
 # Any constant works: it only has to be the same for every process rebuilding facts.
@@ -68,6 +70,9 @@ def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
     sql = base_ctes(filters, live=True) + _BUILD
     bound: dict[str, Any] = params(EVER, filters, inc_from=EVER.start)
     counts = db_session.execute(text(sql), bound).mappings().one()
+    # The PR facts read the deployment of each PR from metric_changes, just rebuilt above.
+    pull_requests = pr_facts.rebuild(db_session=db_session, client_id=client_id)
+    work_items = flow_facts.rebuild(db_session=db_session, client_id=client_id)["work_items"]
     # Fresh statistics, or the planner takes the rebuilt tables for empty and picks nested loops over them.
     db_session.execute(text("ANALYZE metric_deployments, metric_changes, metric_incidents"))
     # The rebuild covers every run finished so far, including one finishing in this very transaction, whose
@@ -82,4 +87,4 @@ def refresh_tenant(*, db_session: Session, client_id: int) -> dict[str, int]:
         ),
         {"cid": client_id},
     )
-    return {k: int(v) for k, v in counts.items()}
+    return {**{k: int(v) for k, v in counts.items()}, "pull_requests": pull_requests, "work_items": work_items}

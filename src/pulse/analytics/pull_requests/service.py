@@ -12,19 +12,18 @@ from sqlalchemy.orm import Session
 from pulse.analytics import drilldown
 from pulse.analytics.freshness.service import ensure_fresh
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
-from pulse.analytics.scope import check_filters
-from pulse.analytics.sql import bucket, hours, is_production, params, repo_ctes, rule_ctes
+from pulse.analytics.pull_requests.facts import COLUMNS, stage_columns
+from pulse.analytics.scope import check_filters, whole_tenant
+from pulse.analytics.sql import bucket, is_production, params, repo_ctes, rule_ctes
 
 
-def _deployment_joins(filters: Filters, live: bool) -> tuple[str, str, str]:
-    """FROM-clause joins giving each PR `dep_id` and `dep_at`: from the facts, or live from the source rows.
+def _deployment_joins(filters: Filters) -> tuple[str, str, str]:
+    """FROM-clause joins giving each PR `dep_id` and `dep_at`, live from the source rows.
 
     The deployment is the earliest successful production one the compare data links the PR to; without a
     link, the first production deployment of its repository finished at or after the merge, when that
     deployment's compare data is missing (the same fallback as DORA's changes).
     """
-    if not live and not filters.environment:
-        return "LEFT JOIN metric_changes mc ON mc.pull_request_id = pr.id", "mc.deployment_id", "mc.deployed_at"
     prod_d = is_production(filters, "d", "rr")
     joins = f"""LEFT JOIN LATERAL (
     SELECT d.id, d.finished_at
@@ -48,10 +47,10 @@ def _deployment_joins(filters: Filters, live: bool) -> tuple[str, str, str]:
     return joins, "coalesce(l.id, fb.id)", "coalesce(l.finished_at, fb.finished_at)"
 
 
-def facts_ctes(filters: Filters, granularity: str | None = None, live: bool = False) -> str:
-    """`pr_facts`: one row per PR merged in the window, with its production deployment and stage durations."""
-    joins, dep_id, dep_at = _deployment_joins(filters, live)
-    rules = f"{rule_ctes()},\n" if live or filters.environment else ""
+def live_ctes(filters: Filters, granularity: str | None = None) -> str:
+    """`prs` and `pr_facts` computed from the source rows: one row per PR merged in the window."""
+    joins, dep_id, dep_at = _deployment_joins(filters)
+    rules = f"{rule_ctes()},\n"
     return f"""WITH {repo_ctes(filters)},
 {rules}prs AS (
   SELECT pr.*, ar.full_name AS repository
@@ -62,18 +61,31 @@ pr_facts AS (
   SELECT pr.id AS pull_request_id, pr.repository, pr.number, pr.title, pr.author_login AS author,
          pr.first_commit_at, pr.opened_at, pr.first_review_at, pr.merged_at,
          {dep_id} AS deployment_id, {dep_at} AS deployed_at,
-         greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
-         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
-         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
-         {hours(dep_at, "pr.merged_at")} AS deploy_hours,
-         {hours(dep_at, "coalesce(pr.first_commit_at, pr.opened_at)")} AS total_hours,
-         CASE WHEN pr.additions IS NULL AND pr.deletions IS NULL THEN NULL
-              ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
-         pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
-         pr.review_cycles, pr.rework_commits,
+         {stage_columns(dep_at)},
          {bucket("pr.merged_at", granularity)} AS bucket
   FROM prs pr
   {joins}
+)"""
+
+
+def fact_ctes(filters: Filters, granularity: str | None = None, *, whole: bool = False, names: bool = False) -> str:
+    """`prs` and `pr_facts` read from `metric_pull_requests` (the same columns as `live_ctes`).
+
+    `whole`: no filter and every repository and integration active, so no row needs the scope check.
+    `names`: add the repository's name (the drill-downs list it; the aggregates need not pay for the join).
+    """
+    scope = "" if whole else "\n    AND f.repository_id IN (SELECT id FROM scope_repos)"
+    repository, join = ("ar.full_name", "JOIN all_repos ar ON ar.id = f.repository_id") if names else ("NULL", "")
+    return f"""WITH {repo_ctes(filters)},
+prs AS (
+  SELECT f.* FROM metric_pull_requests f
+  WHERE f.client_id = :cid AND f.merged_at >= :start AND f.merged_at < :end{scope}
+),
+pr_facts AS (
+  SELECT f.pull_request_id, {repository} AS repository, f.number, f.title, f.author, f.first_commit_at, f.opened_at,
+         f.first_review_at, f.merged_at, f.deployment_id, f.deployed_at, {", ".join(f"f.{c}" for c in COLUMNS)},
+         {bucket("f.merged_at", granularity)} AS bucket
+  FROM prs f {join}
 )"""
 
 
@@ -129,16 +141,23 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
     return params(period, filters, buckets=buckets, from_date=period.from_date)
 
 
-def _prepare(db_session: Session, filters: Filters, live: bool) -> None:
+def _ctes(db_session: Session, filters: Filters, granularity: str | None, live: bool, *, names: bool = False) -> str:
+    """Check the filters and give the `prs`/`pr_facts` CTEs: from the facts (built first if missing), or live.
+
+    The facts hold deployments under the tenant's own production rule, so an `environment` filter (which
+    replaces the rule) always reads live.
+    """
     check_filters(db_session=db_session, filters=filters)
-    if not live and not filters.environment:
-        ensure_fresh(db_session=db_session, client_id=filters.client_id)
+    if live or filters.environment:
+        return live_ctes(filters, granularity)
+    ensure_fresh(db_session=db_session, client_id=filters.client_id)
+    whole = whole_tenant(db_session=db_session, filters=filters)
+    return fact_ctes(filters, granularity, whole=whole, names=names)
 
 
 def summary(*, db_session: Session, period: Period, filters: Filters, live: bool = False) -> dict[str, Any]:
     """Medians of each cycle-time stage, throughput, size, review depth and rework over the period."""
-    _prepare(db_session, filters, live)
-    sql = facts_ctes(filters, None, live) + AGGREGATE
+    sql = _ctes(db_session, filters, None, live) + AGGREGATE
     row = db_session.execute(text(sql), _bound(period, filters, [period.from_date])).mappings().one()
     return {
         "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
@@ -150,9 +169,8 @@ def trend(
     *, db_session: Session, period: Period, filters: Filters, granularity: str, live: bool = False
 ) -> dict[str, Any]:
     """The same figures per week or month (by merge time), every period present."""
-    _prepare(db_session, filters, live)
     buckets = bucket_starts(period, granularity)
-    sql = facts_ctes(filters, granularity, live) + AGGREGATE
+    sql = _ctes(db_session, filters, granularity, live) + AGGREGATE
     rows = db_session.execute(text(sql), _bound(period, filters, buckets)).mappings().all()
     return {
         "granularity": granularity,
@@ -173,11 +191,11 @@ ITEM_SORTS = {c: c for c in ITEM_COLUMNS if c not in ("title", "author")}
 
 
 def _items(
-    period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
+    db_session: Session, period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
 ) -> tuple[str, str, dict[str, Any]]:
+    ctes = _ctes(db_session, filters, None, live, names=True)
     order_by = drilldown.order_clause(sort, order, ITEM_SORTS, "merged_at", "pull_request_id")
-    ctes = facts_ctes(filters, None, live)
-    # facts_ctes opens the WITH clause; the drill-down helpers append `, rows AS (...)`.
+    # The CTEs open the WITH clause; the drill-down helpers append `, rows AS (...)`.
     return ctes, order_by, params(period, filters, from_date=period.from_date)
 
 
@@ -193,8 +211,7 @@ def items_page(
     live: bool = False,
 ) -> dict[str, Any]:
     """The merged PRs behind the figures, one page."""
-    _prepare(db_session, filters, live)
-    ctes, order_by, bound = _items(period, filters, sort, order, live)
+    ctes, order_by, bound = _items(db_session, period, filters, sort, order, live)
     return drilldown.page(
         db_session,
         ctes=ctes,
@@ -217,8 +234,7 @@ def items_csv(
     live: bool = False,
 ) -> Iterator[str]:
     """Every merged PR behind the figures, as CSV chunks."""
-    _prepare(db_session, filters, live)
-    ctes, order_by, bound = _items(period, filters, sort, order, live)
+    ctes, order_by, bound = _items(db_session, period, filters, sort, order, live)
     return drilldown.csv_rows(
         db_session, ctes=ctes, select=ITEM_SELECT, order_by=order_by, bound=bound, columns=ITEM_COLUMNS
     )

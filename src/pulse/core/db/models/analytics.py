@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Numeric,
     Text,
     func,
     text,
@@ -275,6 +277,118 @@ class MetricIncident(Base, BaseEntity):
     repo_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False)
     deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
     deployment_finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class MetricPullRequest(Base, BaseEntity):
+    """Fact: an active pull request with its stage durations, sizes and the deployment that first shipped it."""
+
+    __tablename__ = "metric_pull_requests"
+    __table_args__ = (
+        Index("uq_metric_pull_requests_pull_request", "pull_request_id", unique=True),
+        # The drill-down's default order, so its first page is read off the index.
+        Index(
+            "ix_metric_pull_requests_client_merged",
+            "client_id",
+            text("merged_at DESC NULLS LAST"),
+            text("pull_request_id DESC"),
+        ),
+        Index("ix_metric_pull_requests_repo_merged", "client_id", "repository_id", "merged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    pull_request_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("pull_requests.id"), nullable=False)
+    repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, nullable=False)
+    first_commit_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    first_review_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    merged_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
+    deployed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    coding_hours: Mapped[float | None] = mapped_column(Double)
+    pickup_hours: Mapped[float | None] = mapped_column(Double)
+    review_hours: Mapped[float | None] = mapped_column(Double)
+    deploy_hours: Mapped[float | None] = mapped_column(Double)
+    total_hours: Mapped[float | None] = mapped_column(Double)
+    lines: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[int | None] = mapped_column(Integer)
+    reviews: Mapped[int] = mapped_column(Integer, nullable=False)
+    comments: Mapped[int] = mapped_column(Integer, nullable=False)
+    review_cycles: Mapped[int] = mapped_column(Integer, nullable=False)
+    rework_commits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MetricWorkItem(Base, BaseEntity):
+    """Fact: a work item with its completion, cycle and lead time, in-progress hours and reopen flag."""
+
+    __tablename__ = "metric_work_items"
+    __table_args__ = (
+        Index("uq_metric_work_items_work_item", "work_item_id", unique=True),
+        Index(
+            "ix_metric_work_items_client_completed",
+            "client_id",
+            text("completed_at DESC NULLS LAST"),
+            text("work_item_id DESC"),
+        ),
+        Index("ix_metric_work_items_project_completed", "client_id", "project_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    work_item_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("work_items.id"), nullable=False)
+    project_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("jira_projects.id"), nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    issue_type: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(Text, nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    source_updated_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    cycle_started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cycle_time_hours: Mapped[float | None] = mapped_column(Double)
+    lead_time_hours: Mapped[float | None] = mapped_column(Double)
+    active_hours: Mapped[Decimal | None] = mapped_column(Numeric)
+    reopened: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+
+
+class MetricWorkItemSegment(Base, BaseEntity):
+    """Fact: the hours a completed work item spent in one flow step (visits summed)."""
+
+    __tablename__ = "metric_work_item_segments"
+    __table_args__ = (
+        Index("ix_metric_work_item_segments_client_completed", "client_id", "completed_at"),
+        Index("ix_metric_work_item_segments_project_completed", "client_id", "project_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    work_item_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("work_items.id"), nullable=False)
+    project_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("jira_projects.id"), nullable=False)
+    completed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    source_updated_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    step: Mapped[str] = mapped_column(Text, nullable=False)
+    category: Mapped[str] = mapped_column(Text, nullable=False)
+    position: Mapped[int | None] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Double, nullable=False)
+
+
+class MetricWorkItemWip(Base, BaseEntity):
+    """Fact: an interval (started_at, ended_at] during which a work item was in an in-progress step."""
+
+    __tablename__ = "metric_work_item_wip"
+    __table_args__ = (
+        Index("ix_metric_work_item_wip_client_ended", "client_id", "ended_at"),
+        Index("ix_metric_work_item_wip_project_ended", "client_id", "project_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    work_item_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("work_items.id"), nullable=False)
+    project_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("jira_projects.id"), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    ended_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 
 class MetricRefreshState(Base, BaseEntity):
