@@ -287,5 +287,28 @@ class MetricRefreshState(Base, BaseEntity):
     refreshed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 
+DIRTY_STREAMS = ("deployments", "changes", "incidents", "pull_requests", "work_items")
+
+
+class MetricDirty(Base, BaseEntity):
+    """A scope a write touched since the last refresh: from `since` on, its facts must be recomputed.
+
+    Written by the source tables' triggers (migration 0009) in the writer's transaction, consumed by the refresh.
+    """
+
+    __tablename__ = "metric_dirty"
+    __table_args__ = (
+        Index("ix_metric_dirty_client", "client_id"),
+        CheckConstraint(f"stream IN ({', '.join(repr(s) for s in DIRTY_STREAMS)})"),
+        CheckConstraint("(repository_id IS NULL) <> (project_id IS NULL)"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    stream: Mapped[str] = mapped_column(Text, nullable=False)
+    repository_id: Mapped[int | None] = mapped_column(BigInteger)
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
+    since: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+
+
 # Flow metrics look up recently updated work items of a tenant (the index is created by migration 0007).
 Index("ix_work_items_client_updated", WorkItem.__table__.c.client_id, WorkItem.__table__.c.source_updated_at)
