@@ -35,7 +35,7 @@ from pulse.analytics.dora import service as dora  # noqa: E402
 from pulse.analytics.flow import service as flow  # noqa: E402
 from pulse.analytics.period import Filters, bucket_starts, parse_period  # noqa: E402
 from pulse.analytics.pull_requests import service as prs  # noqa: E402
-from pulse.analytics.refresh import refresh_after_sync  # noqa: E402
+from pulse.analytics.refresh import refresh_tenant  # noqa: E402
 from pulse.analytics.scope import whole_tenant  # noqa: E402
 from pulse.core.db.embedded import stop_embedded  # noqa: E402
 from pulse.core.db.engine import make_engine, session_factory  # noqa: E402
@@ -401,9 +401,9 @@ def main() -> None:
         engine = make_engine(url)
         session = session_factory(engine)()
         t0 = time.perf_counter()
-        refresh_after_sync(db_session=session, client_id=info["client_id"], integration_id=None)
+        refresh_tenant(db_session=session, client_id=info["client_id"])
         session.commit()
-        print(f"refresh_after_sync (facts rebuild): {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
+        print(f"refresh_tenant (facts rebuild): {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
         period = parse_period(date(2025, 11, 1), date(2026, 10, 31), None)
         everyone = Filters(client_id=info["client_id"])
         one_team = Filters(client_id=info["client_id"], team_id=info["team_id"])
