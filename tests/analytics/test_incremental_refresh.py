@@ -30,6 +30,8 @@ from pulse.etl.connectors.jira.connector import JiraConnector
 from pulse.sim.config import SimConfig
 from pulse.sim.dataset import DatasetSpec
 from pulse.sim.server import RunningSimulator, start_simulator
+from tests.analytics.datasets import build_main
+from tests.analytics.seed import Seed, at
 from tests.connectors.conftest import github_settings, jira_settings, make_integration
 from tests.connectors.context import DirectContext
 from tests.factories import make_client
@@ -221,3 +223,53 @@ def test_incremental_refresh_equals_a_full_rebuild(seeded_sim: RunningSimulator,
             assert incremental[table] == full[table], f"after {done}: {table} missing {missing}, extra {extra}"
     # The sequence moved the facts (a test over an unchanging organisation would prove nothing).
     assert snapshot(clean_engine, org.client_id) != first, done
+
+
+def dirty(engine: Engine, client_id: int) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT stream, repository_id, project_id, NULLIF(min(since), '-infinity') FROM metric_dirty"
+                    " WHERE client_id = :c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+                ),
+                {"c": client_id},
+            ).all()
+        ]
+
+
+def test_writes_record_what_they_touched_and_the_refresh_consumes_it(seed: Seed, other_seed: Seed) -> None:
+    ids = build_main(seed)
+    build_main(other_seed)
+    with unit_of_work(seed.engine) as db_session:
+        refresh_tenant(db_session=db_session, client_id=seed.client_id)
+    assert dirty(seed.engine, seed.client_id) == []
+    others = dirty(other_seed.engine, other_seed.client_id)
+    assert others  # the other tenant's own writes, pending
+    # Rewriting a row with the values it has records nothing: a re-synced page costs no refresh.
+    seed.execute("UPDATE deployments SET source_updated_at = source_updated_at, last_updated_at = now()"
+                 " WHERE client_id = :c", c=seed.client_id)  # fmt: skip
+    assert dirty(seed.engine, seed.client_id) == []
+    # A deployment moved earlier: its repository from the earlier of the two times; a PR's first commit
+    # rewritten (force-push): the changes of its repository from its merge and its deployment.
+    seed.execute("UPDATE deployments SET finished_at = finished_at - interval '4 days' WHERE id = :d", d=ids["d2"])
+    seed.execute("UPDATE pull_requests SET first_commit_at = first_commit_at + interval '1 hour' WHERE id = :p",
+                 p=ids["pr1"])  # fmt: skip
+    d2_at, pr1_merged, d1_at = at(3, 1, 12), at(3, 2, 9), at(3, 2, 12)
+    assert dirty(seed.engine, seed.client_id) == [
+        ("changes", ids["a"], None, min(pr1_merged, d1_at)),
+        ("deployments", ids["a"], None, d2_at),
+        ("pull_requests", ids["a"], None, None),
+    ]
+    assert dirty(other_seed.engine, other_seed.client_id) == others  # one tenant's writes are its own
+    with unit_of_work(seed.engine) as db_session:
+        counts = refresh_pending(db_session=db_session, client_id=seed.client_id)
+    assert counts["repositories"] == 1 and counts["deployments"] >= 1
+    assert dirty(seed.engine, seed.client_id) == []
+    assert snapshot(seed.engine, seed.client_id) == full_rebuild(seed.engine, seed.client_id)
+    # Nothing pending: nothing recomputed, facts unchanged.
+    before = snapshot(seed.engine, seed.client_id)
+    with unit_of_work(seed.engine) as db_session:
+        assert refresh_pending(db_session=db_session, client_id=seed.client_id)["deployments"] == 0
+    assert snapshot(seed.engine, seed.client_id) == before
