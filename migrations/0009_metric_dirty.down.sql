@@ -37,3 +37,5 @@ DROP FUNCTION metric_dirty_pull_requests();
 DROP FUNCTION metric_dirty_deployments();
 
 DROP TABLE metric_dirty;
+DROP INDEX ix_metric_changes_repo_deployed;
+DROP INDEX ix_metric_deployments_repo_finished;

@@ -31,6 +31,10 @@ CREATE TABLE metric_dirty (
 );
 CREATE INDEX ix_metric_dirty_client ON metric_dirty (client_id);
 
+-- The refresh deletes one repository's facts from a point on.
+CREATE INDEX ix_metric_deployments_repo_finished ON metric_deployments (repository_id, finished_at);
+CREATE INDEX ix_metric_changes_repo_deployed ON metric_changes (repository_id, deployed_at);
+
 -- deployments: which rows are production deployments, and from when the repository's answers move.
 CREATE FUNCTION metric_dirty_deployments() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -30,7 +30,7 @@ from pulse.etl.connectors.jira.connector import JiraConnector
 from pulse.sim.config import SimConfig
 from pulse.sim.dataset import DatasetSpec
 from pulse.sim.server import RunningSimulator, start_simulator
-from tests.analytics.datasets import build_main
+from tests.analytics.datasets import build_main, sim_teams
 from tests.analytics.seed import Seed, at
 from tests.connectors.conftest import github_settings, jira_settings, make_integration
 from tests.connectors.context import DirectContext
@@ -107,17 +107,7 @@ class Org:
             ids = dict(conn.execute(text("SELECT full_name, id FROM repositories WHERE client_id = :c"),
                                     {"c": self.client_id}).all())  # fmt: skip
         with unit_of_work(self.engine) as db_session:
-            for team in ds.teams:
-                config.create(
-                    db_session=db_session,
-                    client_id=self.client_id,
-                    kind=config.KINDS["teams"],
-                    body=schemas.TeamCreate(
-                        name=team.name,
-                        repository_ids=[ids[r.full_name] for r in ds.repositories if r.team == team.slug],
-                        project_keys=[team.jira_project],
-                    ),
-                )
+            sim_teams(db_session, self.client_id, ds, ids)
         self.settings_changed()
 
     # -- steps -----------------------------------------------------------------------------------------------

@@ -46,11 +46,18 @@ def _incident_touched(alias: str, incident_id: str) -> str:
           WHERE {alias}.opened_at >= {_FROM.format(s="t.since")})))"""
 
 
-_DELETE_DEPLOYMENTS = f"""DELETE FROM metric_deployments md USING {_scope("dep")} t(repository_id, since)
-WHERE md.client_id = :cid AND md.repository_id = t.repository_id AND md.finished_at >= {_FROM.format(s="t.since")}"""
+# Each touched repository drives an index range scan of its own rows. `OFFSET 0` keeps each LATERAL subquery
+# from being flattened into a join, which the planner (not knowing how few repositories the arrays hold)
+# turns into a scan of the tenant's whole table.
+_DELETE_DEPLOYMENTS = f"""DELETE FROM metric_deployments WHERE id IN (
+  SELECT md.id FROM {_scope("dep")} t(repository_id, since) CROSS JOIN LATERAL (
+    SELECT x.id FROM metric_deployments x WHERE x.repository_id = t.repository_id
+      AND x.finished_at >= {_FROM.format(s="t.since")} AND x.client_id = :cid OFFSET 0) md)"""
 
-_DELETE_CHANGES = f"""DELETE FROM metric_changes mc USING {_scope("chg")} t(repository_id, since)
-WHERE mc.client_id = :cid AND mc.repository_id = t.repository_id AND mc.deployed_at >= {_FROM.format(s="t.since")}"""
+_DELETE_CHANGES = f"""DELETE FROM metric_changes WHERE id IN (
+  SELECT mc.id FROM {_scope("chg")} t(repository_id, since) CROSS JOIN LATERAL (
+    SELECT x.id FROM metric_changes x WHERE x.repository_id = t.repository_id
+      AND x.deployed_at >= {_FROM.format(s="t.since")} AND x.client_id = :cid OFFSET 0) mc)"""
 
 _DELETE_INCIDENTS = f"""DELETE FROM metric_incidents mi
 WHERE mi.client_id = :cid AND mi.opened_at >= :inc_from AND {_incident_touched("mi", "mi.incident_id")}"""
@@ -61,8 +68,10 @@ def _win(filters: Filters) -> str:
     return f"""win AS MATERIALIZED (
   SELECT d.id, d.repository_id, d.environment, d.sha, d.finished_at, d.changes_computed
   FROM {_scope("chg")} t(repository_id, since)
-  JOIN deployments d ON d.client_id = :cid AND d.repository_id = t.repository_id
-    AND d.finished_at >= {_FROM.format(s="t.since")}
+  CROSS JOIN LATERAL (
+    SELECT * FROM deployments x WHERE x.client_id = :cid AND x.repository_id = t.repository_id
+      AND x.finished_at >= {_FROM.format(s="t.since")} OFFSET 0
+  ) d
   JOIN repo_rules rr ON rr.repository_id = d.repository_id
   WHERE {is_production(filters)} AND d.repository_id IN (SELECT id FROM scope_repos)
 )"""

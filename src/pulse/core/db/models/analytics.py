@@ -224,6 +224,7 @@ class MetricDeployment(Base, BaseEntity):
     __table_args__ = (
         Index("uq_metric_deployments_deployment", "deployment_id", unique=True),
         Index("ix_metric_deployments_client_finished", "client_id", "finished_at"),
+        Index("ix_metric_deployments_repo_finished", "repository_id", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
@@ -242,6 +243,7 @@ class MetricChange(Base, BaseEntity):
     __table_args__ = (
         Index("uq_metric_changes_pull_request", "pull_request_id", unique=True),
         Index("ix_metric_changes_client_deployed", "client_id", "deployed_at"),
+        Index("ix_metric_changes_repo_deployed", "repository_id", "deployed_at"),
         Index("ix_metric_changes_deployment", "deployment_id"),
     )
 
