@@ -120,8 +120,8 @@ def sync_rows(session: Session, client_id: int, share: float, seed: int = 11) ->
 
 
 def dora_p95(session: Session, client_id: int, runs: int) -> float:
-    """p95 (ms) of the all-teams DORA summary over the year up to the new rows."""
-    period = parse_period(date(2025, 12, 1), date(2026, 11, 30), None)
+    """p95 (ms) of the all-teams DORA summary over the year that ends with the sync's new rows."""
+    period = parse_period(date(2025, 12, 8), date(2026, 12, 7), None)
     filters = Filters(client_id=client_id)
     _p50, p95 = measure(lambda: dora.summary(db_session=session, period=period, filters=filters), runs)
     session.rollback()
