@@ -5,6 +5,8 @@ ALTER TABLE metric_incidents RESET (autovacuum_analyze_scale_factor, autovacuum_
 DROP TRIGGER metric_dirty_upd ON integrations;
 DROP TRIGGER metric_dirty_upd ON jira_projects;
 DROP TRIGGER metric_dirty_upd ON repositories;
+DROP TRIGGER metric_dirty_ins ON incidents;
+DROP TRIGGER metric_dirty_upd ON incidents;
 DROP TRIGGER metric_dirty_ins ON work_item_transitions;
 DROP TRIGGER metric_dirty_upd ON work_item_transitions;
 DROP TRIGGER metric_dirty_ins ON work_items;
@@ -25,6 +27,7 @@ DROP TRIGGER metric_dirty_del ON deployments;
 DROP FUNCTION metric_dirty_integrations();
 DROP FUNCTION metric_dirty_jira_projects();
 DROP FUNCTION metric_dirty_repositories();
+DROP FUNCTION metric_dirty_tool_incidents();
 DROP FUNCTION metric_dirty_work_item_transitions();
 DROP FUNCTION metric_dirty_mark_items(bigint[]);
 DROP FUNCTION metric_dirty_work_items();

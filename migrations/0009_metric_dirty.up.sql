@@ -6,7 +6,8 @@
 --   deployments   repository_id, since: production deployments, their changes and the incidents attributed
 --                 across that repository from `since` on
 --   changes       repository_id, since: the changes of that repository's deployments from `since` on
---   incidents     repository_id (GitHub issues) or project_id (Jira work items), since: those incidents
+--   incidents     repository_id (GitHub issues), project_id (Jira work items) or integration_id (the
+--                 `incidents` table: PagerDuty, Opsgenie, push), since: those incidents
 --   pull_requests repository_id: some pull request row of the repository changed (for pull request facts)
 --   work_items    project_id: some work item or transition of the project changed (for flow facts)
 -- `since` = '-infinity' means "from the beginning" (a deactivation, a repository renamed).
@@ -23,11 +24,12 @@ CREATE TABLE metric_dirty (
         CHECK (stream IN ('deployments', 'changes', 'incidents', 'pull_requests', 'work_items')),
     repository_id   bigint,
     project_id      bigint,
+    integration_id  bigint,
     since           timestamptz NOT NULL,
     active          boolean NOT NULL DEFAULT true,
     created_at      timestamptz NOT NULL DEFAULT now(),
     last_updated_at timestamptz NOT NULL DEFAULT now(),
-    CHECK ((repository_id IS NULL) <> (project_id IS NULL))
+    CHECK (num_nonnulls(repository_id, project_id, integration_id) = 1)
 );
 CREATE INDEX ix_metric_dirty_client ON metric_dirty (client_id);
 
@@ -205,6 +207,29 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- incidents (incident tools and the push API): per integration, whose service mappings attribute them.
+CREATE FUNCTION metric_dirty_tool_incidents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO metric_dirty (client_id, stream, integration_id, since)
+        SELECT n.client_id, 'incidents', n.integration_id, min(n.opened_at)
+        FROM new_rows n GROUP BY n.client_id, n.integration_id;
+    ELSE
+        INSERT INTO metric_dirty (client_id, stream, integration_id, since)
+        SELECT x.client_id, 'incidents', x.integration_id, min(x.at)
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.client_id, o.integration_id, o.opened_at),
+                                   (n.client_id, n.integration_id, n.opened_at)) x (client_id, integration_id, at)
+        WHERE (o.active, o.source, o.key, o.title, o.opened_at, o.resolved_at, o.service_id, o.service_name,
+               o.repository_id, o.integration_id)
+              IS DISTINCT FROM
+              (n.active, n.source, n.key, n.title, n.opened_at, n.resolved_at, n.service_id, n.service_name,
+               n.repository_id, n.integration_id)
+        GROUP BY x.client_id, x.integration_id;
+    END IF;
+    RETURN NULL;
+END $$;
+
 -- work_item_transitions: the flow facts of the item's project.
 CREATE FUNCTION metric_dirty_mark_items(work_item_ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO metric_dirty (client_id, stream, project_id, since)
@@ -246,7 +271,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- integrations: deactivating one hides all its repositories and projects.
+-- integrations: deactivating one hides all its repositories, projects and tool incidents.
 CREATE FUNCTION metric_dirty_integrations() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH flipped AS (
@@ -260,6 +285,11 @@ BEGIN
     SELECT p.client_id, s.stream, NULL, p.id, '-infinity'::timestamptz
     FROM jira_projects p JOIN flipped f ON f.id = p.integration_id
     CROSS JOIN (VALUES ('incidents'), ('work_items')) s (stream);
+    -- An incident tool's incidents follow its active flag and its settings (the service mappings).
+    INSERT INTO metric_dirty (client_id, stream, integration_id, since)
+    SELECT n.client_id, 'incidents', n.id, '-infinity'::timestamptz
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE (o.active, o.settings) IS DISTINCT FROM (n.active, n.settings);
     RETURN NULL;
 END $$;
 
@@ -297,6 +327,11 @@ CREATE TRIGGER metric_dirty_ins AFTER INSERT ON work_items REFERENCING NEW TABLE
     FOR EACH STATEMENT EXECUTE FUNCTION metric_dirty_work_items();
 CREATE TRIGGER metric_dirty_upd AFTER UPDATE ON work_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION metric_dirty_work_items();
+
+CREATE TRIGGER metric_dirty_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION metric_dirty_tool_incidents();
+CREATE TRIGGER metric_dirty_upd AFTER UPDATE ON incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION metric_dirty_tool_incidents();
 
 CREATE TRIGGER metric_dirty_ins AFTER INSERT ON work_item_transitions REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION metric_dirty_work_item_transitions();

@@ -263,3 +263,27 @@ def test_writes_record_what_they_touched_and_the_refresh_consumes_it(seed: Seed,
     with unit_of_work(seed.engine) as db_session:
         assert refresh_pending(db_session=db_session, client_id=seed.client_id)["deployments"] == 0
     assert snapshot(seed.engine, seed.client_id) == before
+
+
+def test_incident_tool_rows_are_recorded_per_integration(seed: Seed) -> None:
+    build_main(seed)
+    with unit_of_work(seed.engine) as db_session:
+        refresh_tenant(db_session=db_session, client_id=seed.client_id)
+    pagerduty = seed.integration("pagerduty")
+    seed.execute(
+        "INSERT INTO incidents (client_id, integration_id, external_id, source, key, status, opened_at,"
+        " source_updated_at) VALUES (:c, :i, 'P1', 'pagerduty', 'P1', 'triggered', :o, :o)",
+        c=seed.client_id, i=pagerduty, o=at(3, 6),
+    )  # fmt: skip
+    seed.execute("UPDATE integrations SET settings = CAST('{\"service_mappings\": []}' AS jsonb) WHERE id = :i",
+                 i=pagerduty)  # fmt: skip
+    # The insert from its opening; the integration's settings (its service mappings) for all of its incidents.
+    assert [r[0] for r in dirty(seed.engine, seed.client_id)] == ["incidents"]
+    with seed.engine.connect() as conn:
+        rows = conn.execute(text("SELECT integration_id, NULLIF(since, '-infinity') FROM metric_dirty"
+                                 " WHERE client_id = :c ORDER BY since"), {"c": seed.client_id}).all()  # fmt: skip
+    assert rows == [(pagerduty, None), (pagerduty, at(3, 6))]
+    with unit_of_work(seed.engine) as db_session:
+        refresh_pending(db_session=db_session, client_id=seed.client_id)
+    assert dirty(seed.engine, seed.client_id) == []
+    assert snapshot(seed.engine, seed.client_id) == full_rebuild(seed.engine, seed.client_id)

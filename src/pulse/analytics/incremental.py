@@ -26,9 +26,13 @@ from pulse.analytics.sql import change_ctes, incident_ctes, is_production, jira_
 _FROM = "coalesce({s}, '-infinity'::timestamptz)"
 
 _TAKE = """
-WITH taken AS (DELETE FROM metric_dirty WHERE client_id = :cid RETURNING stream, repository_id, project_id, since)
-SELECT stream, repository_id, project_id, NULLIF(min(since), '-infinity'::timestamptz) AS since
-FROM taken GROUP BY stream, repository_id, project_id"""
+WITH taken AS (DELETE FROM metric_dirty WHERE client_id = :cid
+               RETURNING stream, repository_id, project_id, integration_id, since)
+SELECT stream, repository_id, project_id, integration_id, NULLIF(min(since), '-infinity'::timestamptz) AS since
+FROM taken GROUP BY stream, repository_id, project_id, integration_id"""
+
+# The `incidents` table's sources (incident tools, the push API): their incidents are kept per integration.
+TOOL_SOURCES = ("pagerduty", "opsgenie", "push")
 
 
 def _scope(name: str) -> str:
@@ -43,6 +47,10 @@ def _incident_touched(alias: str, incident_id: str) -> str:
    OR ({alias}.source = 'jira' AND EXISTS (
           SELECT 1 FROM {_scope("inc_project")} t(project_id, since)
           JOIN work_items w ON w.id = {incident_id} AND w.project_id = t.project_id
+          WHERE {alias}.opened_at >= {_FROM.format(s="t.since")}))
+   OR ({alias}.source IN ({", ".join(repr(x) for x in TOOL_SOURCES)}) AND EXISTS (
+          SELECT 1 FROM {_scope("inc_integration")} t(integration_id, since)
+          JOIN incidents x ON x.id = {incident_id} AND x.integration_id = t.integration_id
           WHERE {alias}.opened_at >= {_FROM.format(s="t.since")})))"""
 
 
@@ -90,13 +98,14 @@ class Touched:
     changes: dict[int, datetime | None] = field(default_factory=dict)
     incident_repositories: dict[int, datetime | None] = field(default_factory=dict)
     incident_projects: dict[int, datetime | None] = field(default_factory=dict)
+    incident_integrations: dict[int, datetime | None] = field(default_factory=dict)
     # Every repository / project some write touched: the scopes of the pull request and flow facts.
     repository_ids: set[int] = field(default_factory=set)
     project_ids: set[int] = field(default_factory=set)
 
     def empty(self) -> bool:
         """True when nothing is pending."""
-        return not (self.repository_ids or self.project_ids)
+        return not (self.repository_ids or self.project_ids or self.incident_integrations)
 
 
 def _earliest(points: dict[int, datetime | None], key: int, since: datetime | None) -> None:
@@ -111,7 +120,8 @@ def _earliest(points: dict[int, datetime | None], key: int, since: datetime | No
 def take_pending(*, db_session: Session, client_id: int) -> Touched:
     """Consume the tenant's pending `metric_dirty` rows (committed so far) into what they touched."""
     touched = Touched()
-    for stream, repository_id, project_id, since in db_session.execute(text(_TAKE), {"cid": client_id}).all():
+    rows = db_session.execute(text(_TAKE), {"cid": client_id}).all()
+    for stream, repository_id, project_id, integration_id, since in rows:
         if repository_id is not None:
             touched.repository_ids.add(repository_id)
             if stream == "deployments":
@@ -126,6 +136,8 @@ def take_pending(*, db_session: Session, client_id: int) -> Touched:
             touched.project_ids.add(project_id)
             if stream == "incidents":
                 _earliest(touched.incident_projects, project_id, since)
+        if integration_id is not None:
+            _earliest(touched.incident_integrations, integration_id, since)
     return touched
 
 
@@ -159,7 +171,11 @@ def refresh_pending(*, db_session: Session, client_id: int) -> dict[str, int]:
 def _recompute(*, db_session: Session, client_id: int, touched: Touched) -> dict[str, int]:
     """Delete the touched facts and insert them again from the source rows."""
     filters = Filters(client_id=client_id)
-    incident_points = [*touched.incident_repositories.values(), *touched.incident_projects.values()]
+    incident_points = [
+        *touched.incident_repositories.values(),
+        *touched.incident_projects.values(),
+        *touched.incident_integrations.values(),
+    ]
     if not incident_points:
         inc_from = EVER.end  # nothing to redo: the incident CTE reads no row
     elif None in incident_points:
@@ -174,6 +190,7 @@ def _recompute(*, db_session: Session, client_id: int, touched: Touched) -> dict
         **_arrays("chg", touched.changes),
         **_arrays("inc_repo", touched.incident_repositories),
         **_arrays("inc_project", touched.incident_projects),
+        **_arrays("inc_integration", touched.incident_integrations),
     )
     for statement in (_DELETE_CHANGES, _DELETE_INCIDENTS, _DELETE_DEPLOYMENTS):
         db_session.execute(text(statement), bound)

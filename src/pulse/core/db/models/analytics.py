@@ -302,13 +302,14 @@ class MetricDirty(Base, BaseEntity):
     __table_args__ = (
         Index("ix_metric_dirty_client", "client_id"),
         CheckConstraint(f"stream IN ({', '.join(repr(s) for s in DIRTY_STREAMS)})"),
-        CheckConstraint("(repository_id IS NULL) <> (project_id IS NULL)"),
+        CheckConstraint("num_nonnulls(repository_id, project_id, integration_id) = 1"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     stream: Mapped[str] = mapped_column(Text, nullable=False)
     repository_id: Mapped[int | None] = mapped_column(BigInteger)
     project_id: Mapped[int | None] = mapped_column(BigInteger)
+    integration_id: Mapped[int | None] = mapped_column(BigInteger)
     since: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 
