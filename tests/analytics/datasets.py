@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pulse.analytics.config import schemas
+from pulse.analytics.config import service as config
 from tests.analytics.seed import Seed, at
 
 
@@ -42,3 +48,21 @@ def build_main(seed: Seed) -> dict[str, int]:
     ids["alpha"] = seed.team("Alpha", repos=(a,), projects=(alp,))
     ids["beta"] = seed.team("Beta", repos=(b,))
     return ids
+
+
+def sim_teams(db_session: Session, client_id: int, ds: Any, repo_ids: dict[str, int]) -> dict[str, int]:
+    """The simulator organisation's teams as Pulse teams (their repositories and Jira project); slug -> id."""
+    teams = {}
+    for team in ds.teams:
+        row = config.create(
+            db_session=db_session,
+            client_id=client_id,
+            kind=config.KINDS["teams"],
+            body=schemas.TeamCreate(
+                name=team.name,
+                repository_ids=[repo_ids[r.full_name] for r in ds.repositories if r.team == team.slug],
+                project_keys=[team.jira_project],
+            ),
+        )
+        teams[team.slug] = row.id
+    return teams

@@ -10,7 +10,7 @@ import sys
 from sqlalchemy import text
 
 from tests.analytics.datasets import build_main
-from tests.analytics.seed import Seed
+from tests.analytics.seed import Seed, at
 
 
 def pulse(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -35,3 +35,18 @@ def test_metrics_refresh_rebuilds_the_facts(seed: Seed, database_url: str) -> No
     missing = pulse("metrics", "refresh", "--client", "999999", url=database_url)
     assert missing.returncode == 4
     assert "999999" in missing.stderr
+
+
+def test_metrics_refresh_does_what_is_pending_or_everything_with_full(seed: Seed, database_url: str) -> None:
+    ids = build_main(seed)
+    assert pulse("metrics", "refresh", "--client", str(seed.client_id), url=database_url).returncode == 0
+    seed.deployment(ids["b"], at(3, 20, 12))
+    pending = pulse("metrics", "refresh", "--client", str(seed.client_id), "--json", url=database_url)
+    assert pending.returncode == 0, pending.stderr
+    counts = json.loads(pending.stdout)
+    # Only repository B from its new deployment on: that deployment, nothing shipped, no incident after it.
+    assert (counts["full"], counts["repositories"], counts["deployments"], counts["changes"]) == (False, 1, 1, 0)
+    full = pulse("metrics", "refresh", "--client", str(seed.client_id), "--full", "--json", url=database_url)
+    assert full.returncode == 0, full.stderr
+    assert json.loads(full.stdout) | {"seconds": 0} == {"client_id": seed.client_id, "full": True, "deployments": 6,
+                                                        "changes": 6, "incidents": 5, "seconds": 0}  # fmt: skip

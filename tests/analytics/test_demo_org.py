@@ -14,8 +14,6 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from pulse.analytics.config import schemas
-from pulse.analytics.config import service as config
 from pulse.analytics.refresh import refresh_tenant
 from pulse.core.db.engine import unit_of_work
 from pulse.etl.connectors.github.connector import GitHubConnector
@@ -24,6 +22,7 @@ from pulse.sim import truth
 from pulse.sim.gen_github import successful_production
 from pulse.sim.model import Issue, WorkItem
 from pulse.sim.server import RunningSimulator
+from tests.analytics.datasets import sim_teams
 from tests.connectors.conftest import github_settings, jira_settings, make_integration, sim  # noqa: F401
 from tests.connectors.context import DirectContext
 from tests.etl.conftest import API, Tenant, bearer
@@ -122,20 +121,8 @@ def test_demo_organisation_matches_an_independent_computation(
     with clean_engine.connect() as conn:
         repo_ids = dict(conn.execute(text("SELECT full_name, id FROM repositories WHERE client_id = :c"),
                                      {"c": tenant.client_id}).all())  # fmt: skip
-    teams = {}
     with unit_of_work(clean_engine) as db_session:
-        for team in ds.teams:
-            row = config.create(
-                db_session=db_session,
-                client_id=tenant.client_id,
-                kind=config.KINDS["teams"],
-                body=schemas.TeamCreate(
-                    name=team.name,
-                    repository_ids=[repo_ids[r.full_name] for r in ds.repositories if r.team == team.slug],
-                    project_keys=[team.jira_project],
-                ),
-            )
-            teams[team.slug] = row.id
+        teams = sim_teams(db_session, tenant.client_id, ds, repo_ids)
         refresh_tenant(db_session=db_session, client_id=tenant.client_id)
 
     def check(params: dict[str, Any], want: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import httpx
 
 from pulse.sim.advance import advance
 from pulse.sim.dataset import Dataset, generate_dataset
+from pulse.sim.gen_github import successful_production
 from pulse.sim.github_shapes import iso
 from pulse.sim.server import RunningSimulator
 from tests.sim.conftest import SMALL
@@ -81,3 +82,28 @@ def test_simulator_runs_as_a_separate_process_with_extra_credentials() -> None:
         assert httpx.get(f"{proc.base_url}/user", headers={"Authorization": "token tenant-b"}).json()["login"] == "bob"
         me = httpx.get(f"{proc.base_url}/rest/api/3/myself", auth=("b@example.com", "tok-b"))
         assert me.status_code == 200
+
+
+def test_late_deployments_and_force_pushes() -> None:
+    ds = generate_dataset(SMALL)
+    advance(ds)
+    open_before = {(p.repo, p.number): [c.sha for c in p.commits] for r in ds.repositories for p in r.pulls
+                   if p.state == "open"}  # fmt: skip
+    step = advance(ds, hours=6, late_deployments=2, force_pushes=2)
+    assert step.late_deployments and len(step.force_pushed_pulls) == 2
+    for dep_id in step.late_deployments:
+        repo = next(r for r in ds.repositories if any(d.id == dep_id for d in r.deployments))
+        late = next(d for d in repo.deployments if d.id == dep_id)
+        production = successful_production(repo.deployments)
+        # It finished before the repository's latest production deployment, and was reported in this step.
+        assert late in production[:-1] and late.finished_at is not None
+        assert late.finished_at < production[-1].finished_at  # type: ignore[operator]
+        assert late.updated_at > late.finished_at and late.updated_at <= step.now
+    for name in step.force_pushed_pulls:
+        full_name, number = name.split("#")
+        pr = next(p for r in ds.repositories for p in r.pulls if p.repo == full_name and p.number == int(number))
+        assert pr.state == "open" and pr.commits[0].message == "initial work (rebased)"
+        assert not {c.sha for c in pr.commits} & set(open_before.get((full_name, int(number)), []))
+    # Off by default: the same seed evolves exactly as before.
+    plain, knobbed = generate_dataset(SMALL), generate_dataset(SMALL)
+    assert advance(plain).as_dict() == advance(knobbed, late_deployments=0, force_pushes=0).as_dict()

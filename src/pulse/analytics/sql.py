@@ -182,13 +182,14 @@ changes AS MATERIALIZED (
 )"""
 
 
-def incident_ctes(filters: Filters) -> str:
+def incident_ctes(filters: Filters, restrict: str = "true") -> str:
     """`incidents(source, id, key, title, opened_at, resolved_at, repo_ids, in_scope, deployment_id, ...)`.
 
     Incidents opened at or after `:inc_from`, from GitHub issues carrying an incident label, Jira work
     items whose (mapped) type is an incident type and the `incidents` table (PagerDuty, Opsgenie, push), each
     attributed to the latest successful production deployment of its repositories (a GitHub issue's own; a
     Jira item's team's; an incident tool's mapped ones) finished before it opened.
+    `restrict` (a predicate on the raw incident `i`) keeps only some of them: the incremental refresh's scope.
     """
     if filters.repository_id is None and filters.team_id is None:
         in_scope = "true"
@@ -238,6 +239,7 @@ incidents AS MATERIALIZED (
     CROSS JOIN LATERAL ({latest_production_before(filters, "r.repository_id", "i.opened_at")}) x
     ORDER BY x.finished_at DESC, x.id DESC LIMIT 1
   ) a ON true
+  WHERE {restrict}
 )"""
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pulse.sim.catalog import STATUS_BY_NAME
-from pulse.sim.gen_base import Gen, secs
+from pulse.sim.gen_base import Gen, secs, sha_of
 from pulse.sim.gen_github import (
     add_run,
     append_main_commit,
@@ -19,9 +19,19 @@ from pulse.sim.gen_github import (
     mark_superseded,
     new_incident_issue,
     new_pull_request,
+    successful_production,
 )
 from pulse.sim.gen_jira import apply_change, lifecycle, new_jira_incident, new_work_item, status_change
-from pulse.sim.model import PRODUCTION, STAGING, Deployment, PullRequest, Repository, Review
+from pulse.sim.model import (
+    PRODUCTION,
+    STAGING,
+    Commit,
+    Deployment,
+    DeploymentStatus,
+    PullRequest,
+    Repository,
+    Review,
+)
 from pulse.sim.store import Dataset
 
 NEXT_STATUS = {"To Do": "In Progress", "Reopened": "In Progress", "In Progress": "In Review", "In Review": "Done"}
@@ -38,6 +48,8 @@ class AdvanceResult:
     new_issues: list[str] = field(default_factory=list)
     new_work_items: list[str] = field(default_factory=list)
     updated_work_items: list[str] = field(default_factory=list)
+    late_deployments: list[int] = field(default_factory=list)
+    force_pushed_pulls: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON view."""
@@ -49,6 +61,8 @@ class AdvanceResult:
             "new_issues": self.new_issues,
             "new_work_items": self.new_work_items,
             "updated_work_items": self.updated_work_items,
+            "late_deployments": self.late_deployments,
+            "force_pushed_pulls": self.force_pushed_pulls,
         }
 
 
@@ -59,8 +73,15 @@ def advance(
     new_pulls_per_repo: int = 2,
     new_work_items_per_project: int = 3,
     transition_fraction: float = 0.05,
+    late_deployments: int = 0,
+    force_pushes: int = 0,
 ) -> AdvanceResult:
-    """Move the dataset's clock forward and let the organisation work: PRs, deployments, Jira changes."""
+    """Move the dataset's clock forward and let the organisation work: PRs, deployments, Jira changes.
+
+    `late_deployments` repositories (at most) get a production deployment reported late: it finished between
+    their last two successful ones. `force_pushes` open pull requests (at most) get their branch rewritten.
+    Both default to none, so the usual evolution of a seed stays what it was.
+    """
     rng = random.Random(f"pulse-sim:{ds.spec.seed}:advance:{ds.advances}")
     old, new = ds.now, ds.now + timedelta(hours=hours)
     g = Gen(ds, rng, new)
@@ -70,6 +91,11 @@ def advance(
         _advance_repo(g, repo, old, span, result, new_pulls_per_repo)
     for project in ds.projects:
         _advance_project(g, project.key, old, span, result, new_work_items_per_project, transition_fraction)
+    for repo in rng.sample(ds.repositories, min(late_deployments, len(ds.repositories))):
+        _late_deployment(g, repo, new, result)
+    open_pulls = [(r, p) for r in ds.repositories for p in r.pulls if p.state == "open"]
+    for repo, pr in rng.sample(open_pulls, min(force_pushes, len(open_pulls))):
+        _force_push(g, repo, pr, old, span, result)
     ds.now = new
     ds.advances += 1
     ds.touch()
@@ -230,3 +256,64 @@ def _advance_project(
         lifecycle(g, item)
         _register_item(g, item)
         result.new_work_items.append(item.key)
+
+
+def _late_deployment(g: Gen, repo: Repository, now: datetime, result: AdvanceResult) -> None:
+    """A production deployment that finished between the last two successful ones, reported only now.
+
+    It finishes before the first issue opened after the earlier one (an incident's attribution moves to it).
+
+    Its statuses carry their past times and a last `inactive` one dated now (superseded), so a sync walking
+    deployments updated since its cursor finds it and the compare data after it must be computed again.
+    """
+    rng, ds = g.rng, g.ds
+    deps = successful_production(repo.deployments)
+    if len(deps) < 2:
+        return
+    prev, last = deps[-2], deps[-1]
+    shas = [c.sha for c in repo.main]
+    if prev.sha not in shas or last.sha not in shas or prev.finished_at is None or last.finished_at is None:
+        return
+    low, high = shas.index(prev.sha), shas.index(last.sha)
+    after = [i.created_at for i in repo.issues if prev.finished_at < i.created_at < last.finished_at]
+    end = min([*after, last.finished_at])
+    # A commit of main between the two (or the earlier one's own, redeployed) that existed by then.
+    index = rng.choice([k for k in range(low, high + 1) if repo.main[k].committed_at < end] or [low])
+    begin = max(prev.finished_at, repo.main[index].committed_at)
+    room = (end - begin).total_seconds()
+    if room < 240:
+        return
+    created = secs(begin, rng.uniform(0.1, 0.4) * room)
+    done = secs(created, rng.uniform(60, 0.5 * (end - created).total_seconds()))
+    statuses = [
+        DeploymentStatus(0, "queued", created, "Deployment queued"),
+        DeploymentStatus(0, "in_progress", secs(created, 30), "Deployment started"),
+        DeploymentStatus(0, "success", done, "Deployment finished"),
+        DeploymentStatus(0, "inactive", secs(now, -60), "Superseded by a newer deployment"),
+    ]
+    sha = repo.main[index].sha
+    dep = Deployment(0, repo.full_name, sha, "main", PRODUCTION, created, g.member(ds.team(repo.team)),
+                     f"Deploy {sha[:7]}", statuses)  # fmt: skip
+    dep.id = ds.next_id("deployment", 3_000_000_000)
+    for status in statuses:
+        status.id = ds.next_id("deployment_status", 8_000_000_000)
+    repo.deployments.append(dep)
+    result.late_deployments.append(dep.id)
+
+
+def _force_push(g: Gen, repo: Repository, pr: PullRequest, old: datetime, span: float, result: AdvanceResult) -> None:
+    """Rewrite an open pull request's branch: new commits (new shas, a later first commit), pushed in the step."""
+    rng = g.rng
+    at = secs(old, rng.uniform(0.05, 0.5) * span)
+    count = rng.randint(1, 3)
+    author = pr.user
+    parent = pr.commits[0].parents[0] if pr.commits and pr.commits[0].parents else repo.main[-1].sha
+    commits = []
+    for i in range(count):
+        when = secs(at, -600 * (count - i))
+        sha = sha_of(repo.full_name, "force-push", pr.number, result.now.isoformat(), i)
+        commits.append(Commit(sha, "rewrite" if i else "initial work (rebased)", author, author, when, when, [parent]))
+        parent = sha
+    pr.commits = commits
+    pr.updated_at = max(pr.updated_at, at)
+    result.force_pushed_pulls.append(f"{repo.full_name}#{pr.number}")

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from pulse.analytics import refresh as analytics_refresh
+from pulse.analytics import incremental as analytics_incremental
 from pulse.analytics.freshness import service as freshness_service
 from pulse.core.config import Settings
 from pulse.core.db.engine import unit_of_work
@@ -318,8 +318,9 @@ def _finish(runtime: Runtime, ctx: RunContext, outcome: str, error: BaseExceptio
         if outcome == "finished":
             run.percent = 100.0
             job_service.move(db_session, run, states.FINISHED, message="Finished")
-            # Same transaction: the metrics never show a finished sync without its rows in the facts.
-            analytics_refresh.refresh_tenant(db_session=db_session, client_id=run.client_id)
+            # Same transaction: the metrics never show a finished sync without its rows in the facts. Only what
+            # the writes since the last refresh touched is recomputed (settings changes rebuild it all).
+            analytics_incremental.refresh_pending(db_session=db_session, client_id=run.client_id)
         elif outcome == "paused":
             job_service.move(db_session, run, states.PAUSED, message="Paused (progress saved)")
         elif outcome == "cancelled":

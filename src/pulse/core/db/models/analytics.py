@@ -226,6 +226,7 @@ class MetricDeployment(Base, BaseEntity):
     __table_args__ = (
         Index("uq_metric_deployments_deployment", "deployment_id", unique=True),
         Index("ix_metric_deployments_client_finished", "client_id", "finished_at"),
+        Index("ix_metric_deployments_repo_finished", "repository_id", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
@@ -244,6 +245,7 @@ class MetricChange(Base, BaseEntity):
     __table_args__ = (
         Index("uq_metric_changes_pull_request", "pull_request_id", unique=True),
         Index("ix_metric_changes_client_deployed", "client_id", "deployed_at"),
+        Index("ix_metric_changes_repo_deployed", "repository_id", "deployed_at"),
         Index("ix_metric_changes_deployment", "deployment_id"),
     )
 
@@ -403,6 +405,30 @@ class MetricRefreshState(Base, BaseEntity):
     requested_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     built_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     requested_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+DIRTY_STREAMS = ("deployments", "changes", "incidents", "pull_requests", "work_items")
+
+
+class MetricDirty(Base, BaseEntity):
+    """A scope a write touched since the last refresh: from `since` on, its facts must be recomputed.
+
+    Written by the source tables' triggers (migration 0009) in the writer's transaction, consumed by the refresh.
+    """
+
+    __tablename__ = "metric_dirty"
+    __table_args__ = (
+        Index("ix_metric_dirty_client", "client_id"),
+        CheckConstraint(f"stream IN ({', '.join(repr(s) for s in DIRTY_STREAMS)})"),
+        CheckConstraint("num_nonnulls(repository_id, project_id, integration_id) = 1"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    stream: Mapped[str] = mapped_column(Text, nullable=False)
+    repository_id: Mapped[int | None] = mapped_column(BigInteger)
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
+    integration_id: Mapped[int | None] = mapped_column(BigInteger)
+    since: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 
 # Flow metrics look up recently updated work items of a tenant (the index is created by migration 0007).
