@@ -49,4 +49,5 @@ def test_metrics_refresh_does_what_is_pending_or_everything_with_full(seed: Seed
     full = pulse("metrics", "refresh", "--client", str(seed.client_id), "--full", "--json", url=database_url)
     assert full.returncode == 0, full.stderr
     assert json.loads(full.stdout) | {"seconds": 0} == {"client_id": seed.client_id, "full": True, "deployments": 6,
-                                                        "changes": 6, "incidents": 5, "seconds": 0}  # fmt: skip
+                                                        "changes": 6, "incidents": 5, "pull_requests": 6,
+                                                        "work_items": 2, "seconds": 0}  # fmt: skip
