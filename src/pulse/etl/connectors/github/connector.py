@@ -672,11 +672,15 @@ class GitHubSync:
         for start in range(first, len(deps), self.shipped_batch):
             chunk = range(start, min(start + self.shipped_batch, len(deps)))
             ranges = [(deps[i - 1][1] if i > 0 else None, deps[i][1]) for i in chunk]
-            for i, commits in zip(chunk, self.shipped_commits(repo, ranges), strict=True):
-                dep_id, dep_ext = deps[i][0], deps[i][5]
-                self.commit(name, {"last_deployment_id": dep_id},
-                            lambda s, c=commits, d=dep_id, e=dep_ext: self.write_shipped(s, repo, d, e, c))  # fmt: skip
-                self.counts.written["deployment_commits"] += len(commits)
+            found = list(zip(chunk, self.shipped_commits(repo, ranges), strict=True))
+
+            # One transaction per batch: each deployment's rows and its `changes_computed` flag go in together.
+            def write(session: Session, found: list[tuple[int, list[dict[str, Any]]]] = found) -> None:
+                for i, commits in found:
+                    self.write_shipped(session, repo, deps[i][0], deps[i][5], commits)
+
+            self.commit(name, {"last_deployment_id": deps[chunk[-1]][0]}, write)
+            self.counts.written["deployment_commits"] += sum(len(commits) for _, commits in found)
 
     def shipped_commits(self, repo: Repo, ranges: list[tuple[str | None, str]]) -> list[list[dict[str, Any]]]:
         """Per (previous sha, sha): the commits that deployment shipped, oldest first."""
