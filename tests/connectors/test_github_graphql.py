@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from pulse.etl.connectors.github.connector import GitHubConnector
 from pulse.etl.connectors.github.graphql_sync import graphql_url
+from pulse.sim.gen_github import successful_production
 from pulse.sim.server import RunningSimulator
 from tests.connectors.conftest import github_settings, graphql_settings, make_integration, sim_config, sim_stats
 from tests.connectors.context import DirectContext, Killed
@@ -58,8 +59,9 @@ def test_graphql_and_rest_store_the_same_rows_on_a_full_and_an_incremental_sync(
     stats = sim_stats(sim, reset=True)
     assert warnings(ctx) == []
     assert stats["graphql"]["requests"] > 0
-    # Only workflow runs and compares stay on REST: no pull request, deployment status or release request.
+    # Only workflow runs stay on REST: no pull request, deployment status, release or compare request.
     assert not [r for r in stats["by_route"] if "/pulls" in r or "/statuses" in r or "/releases" in r]
+    assert compares(stats) == 0
     over_rest = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, github_settings())
     sync(clean_engine, over_rest)
     full = snapshot(clean_engine, over_graphql.id)
@@ -261,7 +263,7 @@ def test_the_job_log_says_what_the_run_spent_and_what_is_left(
     assert counts["points"] == stats["graphql"]["points"] > 0
     assert counts["graphql_requests"] == stats["graphql"]["requests"]
     assert counts["points_remaining"] == 5000 - stats["graphql"]["points"]
-    assert "requests_remaining" in counts  # workflow runs and compares stay on REST
+    assert "requests_remaining" in counts  # workflow runs stay on REST
     rest = counts["requests"] - counts["not_modified"] - counts["graphql_requests"]
     line = next(message for level, message, _ in ctx.logs if level == "info" and message.startswith("synced "))
     assert f"rate limit spent: {rest} requests, {counts['points']} GraphQL points; " in line
@@ -295,3 +297,49 @@ def test_an_unchanged_resync_asks_only_the_repository_listing(
     assert set(again["by_api"]) <= {"github", "graphql"}
     assert sum(again["charged"].values()) <= repos
     assert snapshot(clean_engine, integration.id) == before
+
+
+def compares(stats: dict[str, Any]) -> int:
+    """REST compare requests."""
+    return sum(sum(c.values()) for route, c in stats["by_route"].items() if "/compare/" in route)
+
+
+def test_shipped_changes_walk_history_in_batches_past_one_page_without_rest_compares(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    # Two commits a history page: most ranges between production deployments need follow-up pages.
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings(graphql_page_size=2))
+    ctx = sync(clean_engine, integration)
+    stats = sim_stats(sim, reset=True)
+    assert warnings(ctx) == [] and compares(stats) == 0
+    with clean_engine.connect() as conn:
+        longest = conn.execute(
+            text(
+                "SELECT max(n) FROM (SELECT count(*) AS n FROM deployment_commits dc JOIN deployments d "
+                "ON d.id = dc.deployment_id WHERE d.client_id = :c GROUP BY dc.deployment_id) x"
+            ),
+            {"c": tenant},
+        ).scalar_one()
+    assert longest > 2
+    rest = rest_snapshot(sim, clean_engine)
+    assert compares(sim_stats(sim)) > 0
+    assert snapshot(clean_engine, integration.id) == rest
+
+
+def test_ranges_history_cannot_answer_fall_back_to_rest_compare(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    repo = max(sim.app.dataset.repositories, key=lambda r: len(successful_production(r.deployments)))
+    deps = successful_production(repo.deployments)
+    assert len(deps) >= 6
+    position = {c.sha: i for i, c in enumerate(repo.main)}
+    # A deployment of an older commit than the one before it (history never meets the previous sha: REST
+    # says it is behind, nothing shipped) and one of a sha GitHub does not know (rewritten away: 404).
+    deps[2].sha = repo.main[position[deps[1].sha] - 1].sha
+    deps[4].sha = "0" * 40
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings())
+    ctx = sync(clean_engine, integration)
+    # deps[2], deps[4] and deps[5] (whose previous sha is unknown) fall back; the others are history walks.
+    assert compares(sim_stats(sim, reset=True)) == 3
+    assert sum("compare " in w and "unavailable (404)" in w for w in warnings(ctx)) == 2
+    assert snapshot(clean_engine, integration.id) == rest_snapshot(sim, clean_engine)

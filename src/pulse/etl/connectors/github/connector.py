@@ -139,6 +139,9 @@ def api_of(settings: dict[str, Any]) -> str:
 class GitHubSync:
     """One sync run of one GitHub integration."""
 
+    # Production deployments whose shipped commits are read together (REST: one compare each).
+    shipped_batch = 1
+
     def __init__(self, ctx: SyncContext, etags: EtagCache | None = None) -> None:
         self.ctx = ctx
         self.integration = ctx.integration
@@ -699,32 +702,40 @@ class GitHubSync:
                 session.execute(update(Deployment).where(Deployment.id.in_(later)).values(changes_computed=False))
 
             self.commit(name, checkpoint, reset)
-        for i in range(first, len(deps)):
-            dep_id, sha = deps[i][0], deps[i][1]
-            commits = self.shipped_commits(repo, deps[i - 1][1] if i > 0 else None, sha)
-            self.commit(name, {"last_deployment_id": dep_id},
-                        lambda s, c=commits, d=dep_id, e=deps[i][5]: self.write_shipped(s, repo, d, e, c))  # fmt: skip
-            self.counts.written["deployment_commits"] += len(commits)
+        for start in range(first, len(deps), self.shipped_batch):
+            chunk = range(start, min(start + self.shipped_batch, len(deps)))
+            ranges = [(deps[i - 1][1] if i > 0 else None, deps[i][1]) for i in chunk]
+            found = list(zip(chunk, self.shipped_commits(repo, ranges), strict=True))
 
-    def shipped_commits(self, repo: Repo, base_sha: str | None, sha: str) -> list[dict[str, Any]]:
-        """Commits a deployment of `sha` shipped after the one of `base_sha` (None: the first one), oldest first."""
+            # One transaction per batch: each deployment's rows and its `changes_computed` flag go in together.
+            def write(session: Session, found: list[tuple[int, list[dict[str, Any]]]] = found) -> None:
+                for i, commits in found:
+                    self.write_shipped(session, repo, deps[i][0], deps[i][5], commits)
+
+            self.commit(name, {"last_deployment_id": deps[chunk[-1]][0]}, write)
+            self.counts.written["deployment_commits"] += sum(len(commits) for _, commits in found)
+
+    def shipped_commits(self, repo: Repo, ranges: list[tuple[str | None, str]]) -> list[list[dict[str, Any]]]:
+        """Per (previous sha, sha): the commits that deployment shipped, oldest first."""
+        # The first production deployment (no previous sha) shipped everything reachable from it since `sync_since`.
+        return [self.history(repo, sha) if prev is None else self.compare(repo, prev, sha) for prev, sha in ranges]
+
+    def compare(self, repo: Repo, prev: str, sha: str) -> list[dict[str, Any]]:
+        """Commits reachable from `sha` but not `prev`, oldest first (REST compare, paginated)."""
+        stream = gh.Compare(self.client, self.counts)
+        basehead = f"{prev}...{sha}"
         commits: list[dict[str, Any]] = []
-        if base_sha is not None:
-            stream = gh.Compare(self.client, self.counts)
-            basehead = f"{base_sha}...{sha}"
-            try:
-                for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
-                                         basehead=basehead):  # fmt: skip
-                    commits.extend(stream.rows(stream.records(page)))
-            except SourceError as exc:
-                if exc.status not in (404, 422):
-                    raise
-                # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
-                self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
-                commits = []
-            return commits
-        # The first production deployment shipped everything reachable from it (since `sync_since`).
-        return self.history(repo, sha)
+        try:
+            for page in stream.pages({"per_page": self.page_size}, owner=repo.owner, repo=repo.name,
+                                     basehead=basehead):  # fmt: skip
+                commits.extend(stream.rows(stream.records(page)))
+        except SourceError as exc:
+            if exc.status not in (404, 422):
+                raise
+            # A sha rewritten away (force-push): nothing can be said about what this deployment shipped.
+            self.ctx.log("warning", f"compare {basehead} of {repo.full_name} unavailable ({exc.status})")
+            return []
+        return commits
 
     def history(self, repo: Repo, sha: str) -> list[dict[str, Any]]:
         """Commits reachable from `sha` (since `sync_since`), oldest first."""

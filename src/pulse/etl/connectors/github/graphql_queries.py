@@ -10,6 +10,7 @@ that page one connection of one node through `node(id:)`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 RATE_LIMIT = "rateLimit { cost remaining resetAt }"
@@ -130,6 +131,23 @@ HISTORY = _repository_query(
     + " } }",
 )
 
+# Shipped changes: the history of many deployments' shas in one query, each aliased `d{slot}` with its own
+# `$oid{slot}` and `$after{slot}` (a walk's next page); `$first` commits a page.
+SHIPPED_BATCH = 25
+
+
+@cache
+def shipped_history(count: int) -> str:
+    """The query that reads one page of history from each of `count` commits."""
+    variables = ", ".join(f"$oid{k}: GitObjectID!, $after{k}: String" for k in range(count))
+    body = " ".join(
+        f"d{k}: object(oid: $oid{k}) {{ ... on Commit {{ "
+        + connection(f"history(first: $first, after: $after{k})", GIT_COMMIT)
+        + " } }"
+        for k in range(count)
+    )
+    return _repository_query(f"$first: Int!, {variables}", body)
+
 
 def follow_up(nested: Nested) -> str:
     """The query that pages `nested` of one node (`$id`) from `$after` on."""
@@ -151,6 +169,8 @@ def all_queries() -> dict[str, str]:
         "issues": ISSUES,
         "deployments": DEPLOYMENTS,
         "history": HISTORY,
+        "shipped_history": shipped_history(SHIPPED_BATCH),
+        "shipped_history:1": shipped_history(1),
     }
     for children in NESTED.values():
         for nested in children:

@@ -1,8 +1,10 @@
 """One GitHub sync over GraphQL: pages of pull requests, issues, deployments and releases with their children.
 
 It shares the REST run's writes, checkpoints and derived figures (`GitHubSync`) and replaces only how
-records are read. Workflow runs and compares (which PRs a deployment shipped) stay on REST: GraphQL has
-no equivalent. A repository GitHub answers with `NOT_FOUND` or `FORBIDDEN` is skipped with a log line.
+records are read. What each production deployment shipped is walked back through commit history in
+batched queries, REST compare only where history does not meet the previous deployment's sha. Workflow runs
+stay on REST: GraphQL has no equivalent. A repository GitHub answers with `NOT_FOUND` or `FORBIDDEN` is
+skipped with a log line.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ MAX_PAGE_SIZE = 100  # GitHub refuses more nodes per connection
 # requests, 1 point (GitHub divides by 100 and rounds).
 REPOSITORY_PAGE_SIZE = 25
 REPOSITORY_ERRORS = ("NOT_FOUND", "FORBIDDEN")
+# A deployment's history walk that has not met the previous deployment's sha within this many commits is
+# handed to REST compare (the sha is not an ancestor: an out-of-order, diverged or very long range).
+MAX_SHIPPED_WALK = 1000
 
 
 def graphql_url(base_url: str) -> str:
@@ -45,6 +50,8 @@ class RepositoryUnavailable(Exception):
 
 class GraphQLSync(GitHubSync):
     """One sync run of one GitHub integration, reading through GraphQL."""
+
+    shipped_batch = q.SHIPPED_BATCH
 
     def __init__(self, ctx: SyncContext) -> None:
         super().__init__(ctx)
@@ -343,6 +350,50 @@ class GraphQLSync(GitHubSync):
                 break
         commits.reverse()
         return commits
+
+    def shipped_commits(self, repo: Repo, ranges: list[tuple[str | None, str]]) -> list[list[dict[str, Any]]]:
+        """As on REST, but ranges are walked back through history in batched queries; REST compare is the fallback."""
+        walks = {k: (prev, sha) for k, (prev, sha) in enumerate(ranges) if prev is not None}
+        walked = self.walk_histories(repo, walks)
+        out: list[list[dict[str, Any]]] = []
+        for k, (prev, sha) in enumerate(ranges):
+            if prev is None:
+                out.append(self.history(repo, sha))
+            else:
+                found = walked[k]
+                out.append(self.compare(repo, prev, sha) if found is None else found)
+        return out
+
+    def walk_histories(self, repo: Repo, walks: dict[int, tuple[str, str]]) -> dict[int, list[dict[str, Any]] | None]:
+        """Per key: the commits from `sha` back to (not including) `prev`, oldest first; None where not met."""
+        stream = gq.History(self.client, self.counts)
+        seen: dict[int, list[dict[str, Any]]] = {k: [] for k in walks}
+        result: dict[int, list[dict[str, Any]] | None] = {}
+        # Walks still open, with the cursor of their next page: every query carries a page of each.
+        open_walks: dict[int, str | None] = dict.fromkeys(walks)
+        while open_walks:
+            keys = list(open_walks)
+            variables: dict[str, Any] = {"first": self.first}
+            for slot, k in enumerate(keys):
+                variables[f"oid{slot}"], variables[f"after{slot}"] = walks[k][1], open_walks[k]
+            found = self.repository_query(repo, q.shipped_history(len(keys)), variables, "shipped changes")
+            open_walks = {}
+            for slot, k in enumerate(keys):
+                conn = (found.get(f"d{slot}") or {}).get("history")
+                if conn is None:  # GitHub does not know the sha (rewritten away): REST compare says why
+                    result[k] = None
+                    continue
+                records = gq.nodes(conn)
+                stop = next((n for n, record in enumerate(records) if record.get("oid") == walks[k][0]), None)
+                seen[k].extend(records if stop is None else records[:stop])
+                after = gq.next_cursor(conn)
+                if stop is not None:
+                    result[k] = list(reversed(stream.rows(seen[k])))
+                elif after and len(seen[k]) < MAX_SHIPPED_WALK:
+                    open_walks[k] = after
+                else:
+                    result[k] = None
+        return result
 
 
 def _size(value: Any, default: int) -> int:

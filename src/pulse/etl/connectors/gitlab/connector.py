@@ -286,27 +286,28 @@ class GitLabSync(GitHubSync):
 
     # -- what production deployments shipped ---------------------------------------------------------------
 
-    def shipped_commits(self, repo: Repo, base_sha: str | None, sha: str) -> list[dict[str, Any]]:
+    def compare(self, repo: Repo, prev: str, sha: str) -> list[dict[str, Any]]:
         """Commits from GitLab's compare (`from` the previous production deployment `to` this one), oldest first."""
+        stream = gl.Compare(self.client, self.counts)
         commits: list[dict[str, Any]] = []
-        if base_sha is not None:
-            stream = gl.Compare(self.client, self.counts)
-            try:
-                for page in stream.pages({"from": base_sha, "to": sha, "straight": "true"}, project=repo.external_id):
-                    commits.extend(stream.rows(stream.records(page)))
-            except SourceError as exc:
-                if exc.status not in (404, 422):
-                    raise
-                self.ctx.log(
-                    "warning", f"compare {base_sha[:12]}...{sha[:12]} of {repo.full_name} unavailable ({exc.status})"
-                )
-                return []
-            return commits
+        try:
+            for page in stream.pages({"from": prev, "to": sha, "straight": "true"}, project=repo.external_id):
+                commits.extend(stream.rows(stream.records(page)))
+        except SourceError as exc:
+            if exc.status not in (404, 422):
+                raise
+            self.ctx.log("warning", f"compare {prev[:12]}...{sha[:12]} of {repo.full_name} unavailable ({exc.status})")
+            return []
+        return commits
+
+    def history(self, repo: Repo, sha: str) -> list[dict[str, Any]]:
+        """Commits reachable from `sha` (since `sync_since`), oldest first: what the first deployment shipped."""
         history = gl.Commits(self.client, self.counts)
         params: dict[str, Any] = {"ref_name": sha, "per_page": self.page_size}
         since = low_watermark(None, self.sync_since, self.overlap)
         if since is not None:
             params["since"] = iso(since)
+        commits: list[dict[str, Any]] = []
         for page in history.pages(params, project=repo.external_id):
             commits.extend(history.rows(history.records(page)))
         commits.reverse()
