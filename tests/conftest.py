@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from pulse.core.config import Settings
+from pulse.core.db.embedded import stop_embedded
 from pulse.core.db.engine import make_engine, session_factory
 from pulse.core.db.migrations import MigrationRunner
 from tests.pg import TestServer
@@ -22,10 +25,17 @@ KEEP_TABLES = {"migration_history"}
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServer]:
+def pg_server() -> Iterator[TestServer]:
     """The PostgreSQL server every test database lives on."""
-    server = TestServer.start(tmp_path_factory.mktemp("embedded-pg"))
+    # Not under pytest's basetemp: every pytest session that starts meanwhile (another worktree, another suite)
+    # takes group and other access off /tmp/pytest-of-<user>, which would lock the embedded server, running as
+    # its own system user when we are root, out of its data directory mid-run.
+    scratch = Path(tempfile.mkdtemp(prefix="pulse-test-pg-"))
+    server = TestServer.start(scratch)
     yield server
+    if server.server_handle is not None:
+        stop_embedded(scratch)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
