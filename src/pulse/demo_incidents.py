@@ -25,10 +25,14 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 def ensure_pagerduty(http: httpx.Client, etl: str, headers: dict[str, str], sim_url: str) -> int | None:
     """Create (or re-point) the demo's PagerDuty integration and start its sync; the job run id, if started."""
     repositories = _json(http.get(f"{etl}/api/v1/repositories", params={"limit": 500}, headers=headers))["items"]
-    # The simulator names each PagerDuty service after the repository it runs.
+    integrations = _json(http.get(f"{etl}/api/v1/integrations", headers=headers))["items"]
+    github = {i["id"] for i in integrations if i["type"] == "github"}
+    # The simulator names each PagerDuty service after the GitHub repository it runs (the demo's GitLab projects
+    # are generated from the same names, so they are left out: a service maps once).
     mappings = [
         {"service": r["full_name"].split("/")[-1], "repository_ids": [r["id"]]}
         for r in sorted(repositories, key=lambda r: r["id"])
+        if r["integration_id"] in github
     ]
     body = {
         "type": "pagerduty",
@@ -37,7 +41,7 @@ def ensure_pagerduty(http: httpx.Client, etl: str, headers: dict[str, str], sim_
         "credentials": {"token": DEFAULT_PAGERDUTY_TOKEN},
         "settings": {"service_mappings": mappings},
     }
-    existing = {i["name"]: i for i in _json(http.get(f"{etl}/api/v1/integrations", headers=headers))["items"]}
+    existing = {i["name"]: i for i in integrations}
     current = existing.get(NAME)
     if current is None:
         current = _json(http.post(f"{etl}/api/v1/integrations", json=body, headers=headers))
