@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import httpx
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from pulse.analytics.config import schemas
 from pulse.analytics.config import service as config
 from tests.analytics.seed import Seed, at
+from tests.etl.conftest import API, bearer
 
 
 def build_main(seed: Seed) -> dict[str, int]:
@@ -66,3 +70,22 @@ def sim_teams(db_session: Session, client_id: int, ds: Any, repo_ids: dict[str, 
         )
         teams[team.slug] = row.id
     return teams
+
+
+def repository_ids(engine: Engine, client_id: int) -> dict[str, int]:
+    """The tenant's repositories by full name, as a sync stored them."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT full_name, id FROM repositories WHERE client_id = :c"), {"c": client_id})
+        return {name: id_ for name, id_ in rows.all()}
+
+
+def dora_over_http(base_url: str, token: str, start: date, end: date, params: dict[str, Any]) -> dict[str, Any]:
+    """`GET /metrics/dora` for the period, as the web app asks it."""
+    answer = httpx.get(
+        base_url + API + "/metrics/dora",
+        params={"from": start.isoformat(), "to": end.isoformat(), **params},
+        headers=bearer(token),
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return dict(answer.json())

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from pulse.analytics.refresh import refresh_tenant
 from pulse.core.db.engine import unit_of_work
@@ -22,10 +21,10 @@ from pulse.sim import truth
 from pulse.sim.gen_github import successful_production
 from pulse.sim.model import Issue, WorkItem
 from pulse.sim.server import RunningSimulator
-from tests.analytics.datasets import sim_teams
+from tests.analytics.datasets import dora_over_http, repository_ids, sim_teams
 from tests.connectors.conftest import github_settings, jira_settings, make_integration, sim  # noqa: F401
 from tests.connectors.context import DirectContext
-from tests.etl.conftest import API, Tenant, bearer
+from tests.etl.conftest import Tenant
 from tests.servers import ThreadServer
 
 FROM, TO = date(2026, 1, 1), date(2026, 6, 30)
@@ -118,20 +117,13 @@ def test_demo_organisation_matches_an_independent_computation(
     jira = make_integration(clean_engine, tenant.client_id, "jira", sim.base_url, jira_settings())
     GitHubConnector().sync(DirectContext(clean_engine, github))
     JiraConnector().sync(DirectContext(clean_engine, jira))
-    with clean_engine.connect() as conn:
-        repo_ids = dict(conn.execute(text("SELECT full_name, id FROM repositories WHERE client_id = :c"),
-                                     {"c": tenant.client_id}).all())  # fmt: skip
+    repo_ids = repository_ids(clean_engine, tenant.client_id)
     with unit_of_work(clean_engine) as db_session:
         teams = sim_teams(db_session, tenant.client_id, ds, repo_ids)
         refresh_tenant(db_session=db_session, client_id=tenant.client_id)
 
     def check(params: dict[str, Any], want: dict[str, Any]) -> None:
-        got = httpx.get(
-            etl_server.base_url + API + "/metrics/dora",
-            params={"from": FROM.isoformat(), "to": TO.isoformat(), **params},
-            headers=bearer(tokens["view"]),
-            timeout=30,
-        ).json()
+        got = dora_over_http(etl_server.base_url, tokens["view"], FROM, TO, params)
         assert got["deployment_frequency"]["deployments"] == want["deployments"]
         assert got["deployment_frequency"]["deployment_days"] == want["deployment_days"]
         lt = got["lead_time_for_changes"]

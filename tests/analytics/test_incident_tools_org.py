@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from pulse.analytics.refresh import refresh_tenant
 from pulse.core.db.engine import unit_of_work
@@ -20,6 +20,7 @@ from pulse.sim.gen_github import successful_production
 from pulse.sim.gen_incident_tools import incidents as tool_incidents
 from pulse.sim.model import Issue
 from pulse.sim.server import RunningSimulator
+from tests.analytics.datasets import dora_over_http, repository_ids
 from tests.analytics.test_demo_org import END, FROM, START, TO, approx, hours, percentile
 from tests.connectors.conftest import github_settings, make_integration, sim  # noqa: F401
 from tests.connectors.context import DirectContext
@@ -76,9 +77,7 @@ def test_github_and_pagerduty_tenant_matches_the_simulators_truth(
     ds = sim.app.dataset
     github = make_integration(clean_engine, tenant.client_id, "github", sim.base_url, github_settings())
     GitHubConnector().sync(DirectContext(clean_engine, github))
-    with clean_engine.connect() as conn:
-        repo_ids = dict(conn.execute(text("SELECT full_name, id FROM repositories WHERE client_id = :c"),
-                                     {"c": tenant.client_id}).all())  # fmt: skip
+    repo_ids = repository_ids(clean_engine, tenant.client_id)
     mappings = [{"service": r.name, "repository_ids": [repo_ids[r.full_name]]} for r in ds.repositories]
     settings = {"retry_backoff_seconds": 0.01, "service_mappings": mappings}
     pagerduty = make_integration(clean_engine, tenant.client_id, "pagerduty", sim.base_url + "/pagerduty", settings)
@@ -87,12 +86,7 @@ def test_github_and_pagerduty_tenant_matches_the_simulators_truth(
         refresh_tenant(db_session=db_session, client_id=tenant.client_id)
 
     def check(params: dict[str, Any], want: dict[str, Any]) -> None:
-        got = httpx.get(
-            etl_server.base_url + API + "/metrics/dora",
-            params={"from": FROM.isoformat(), "to": TO.isoformat(), **params},
-            headers=bearer(tokens["view"]),
-            timeout=30,
-        ).json()
+        got = dora_over_http(etl_server.base_url, tokens["view"], FROM, TO, params)
         assert got["change_failure_rate"]["deployments"] == want["deployments"]
         assert got["change_failure_rate"]["failed_deployments"] == want["failed"]
         rec, ttr = got["failed_deployment_recovery_time"], got["time_to_restore"]
