@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -214,4 +214,36 @@ def test_a_large_tenant_never_built_answers_pending_from_empty_facts(
     assert freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)  # what the job runs
     again = dora.summary(db_session=db_session, period=march, filters=filters)
     assert again["deployment_frequency"]["deployments"] == ALL_PRODUCTION
+    assert not freshness_service.current(db_session=db_session, client_id=seed.client_id).pending
+
+
+def test_a_job_for_source_writes_alone_recomputes_only_what_they_touched(
+    db_session: Session, clean_engine: Engine, seed: Seed
+) -> None:
+    ids = build_main(seed)
+    freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)  # the first build
+    db_session.commit()
+
+    def fact_ids(repository_id: int) -> list[int]:
+        with clean_engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id FROM metric_deployments WHERE repository_id = :r ORDER BY id"), {"r": repository_id}
+            )
+            return [row[0] for row in rows]
+
+    untouched, before_b = fact_ids(ids["a"]), fact_ids(ids["b"])
+    # A source write outside a sync's refresh (as a push is) and the finished run that records it.
+    seed.deployment(ids["b"], datetime(2026, 3, 20, 12, tzinfo=UTC))
+    seed.execute(
+        "INSERT INTO job_runs (client_id, integration_id, status, trigger, max_attempts, started_at, finished_at)"
+        " VALUES (:c, :i, 'FINISHED', 'push', 1, now(), now())",
+        c=seed.client_id,
+        i=seed.github,
+    )
+    assert freshness_service.current(db_session=db_session, client_id=seed.client_id).pending
+    assert freshness_service.rebuild(db_session=db_session, client_id=seed.client_id)
+    db_session.commit()
+    # Repository A's facts were kept, not deleted and re-inserted as a full rebuild would; B gained its deployment.
+    assert fact_ids(ids["a"]) == untouched
+    assert len(fact_ids(ids["b"])) == len(before_b) + 1
     assert not freshness_service.current(db_session=db_session, client_id=seed.client_id).pending

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pulse.analytics import incremental
 from pulse.analytics.refresh import refresh_tenant
 from pulse.etl.jobs import queue
 
@@ -41,6 +42,7 @@ class Freshness:
 class _State:
     freshness: Freshness
     requested_version: int
+    settings_pending: bool
 
 
 _STATE = text(
@@ -66,7 +68,8 @@ def _state(db_session: Session, client_id: int) -> _State:
         or row.requested_version > row.built_version
         or (row.synced_at is not None and row.synced_at > row.refreshed_at)
     )
-    return _State(Freshness(as_of=row.refreshed_at, pending=pending), int(row.requested_version))
+    settings_pending = row.refreshed_at is None or row.requested_version > row.built_version
+    return _State(Freshness(as_of=row.refreshed_at, pending=pending), int(row.requested_version), settings_pending)
 
 
 def current(*, db_session: Session, client_id: int) -> Freshness:
@@ -120,7 +123,12 @@ def rebuild(*, db_session: Session, client_id: int) -> bool:
     state = _state(db_session, client_id)
     if not state.freshness.pending:
         return False
-    refresh_tenant(db_session=db_session, client_id=client_id)
+    if state.settings_pending:
+        refresh_tenant(db_session=db_session, client_id=client_id)
+    else:
+        # Only source rows are behind (a push, a sync path that did not refresh): their writes recorded what
+        # they touched, so recomputing that is enough; the rules, mappings and teams are unchanged.
+        incremental.refresh_pending(db_session=db_session, client_id=client_id)
     db_session.execute(
         text(
             "UPDATE metric_refresh_state SET built_version = GREATEST(built_version, :version) WHERE client_id = :cid"
