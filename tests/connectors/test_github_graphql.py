@@ -293,10 +293,33 @@ def test_an_unchanged_resync_asks_only_the_repository_listing(
     repos = len(sim.app.dataset.repositories)
     # One listing query (with each repository's releases and newest PR, issue and deployment) for one point.
     assert again["graphql"]["requests"] == 1 and again["graphql"]["points"] == 1
-    # REST: workflow runs only, whose `created>=` URL moved with the cursor (a third sync gets 304s).
+    # REST: the workflow-run listings only, each the first sync's URL again, so a free 304.
     assert set(again["by_api"]) <= {"github", "graphql"}
-    assert sum(again["charged"].values()) <= repos
+    assert again["not_modified"] == repos and sum(again["charged"].values()) == 0
     assert snapshot(clean_engine, integration.id) == before
+
+
+def run_listings(stats: dict[str, Any]) -> int:
+    """REST workflow-run listing requests, 304s included."""
+    return sum(stats["by_route"].get("GET /repos/{owner}/{repo}/actions/runs", {}).values())
+
+
+def test_workflow_run_listings_stop_at_the_cursor_and_miss_nothing(
+    sim: RunningSimulator, tenant: int, clean_engine: Engine
+) -> None:
+    integration = make_integration(clean_engine, tenant, "github", sim.base_url, graphql_settings(page_size=5))
+    sync(clean_engine, integration)
+    full = run_listings(sim_stats(sim, reset=True))
+    repos = len(sim.app.dataset.repositories)
+    assert full > 3 * repos  # every run of each repository, five a page
+    step = {"hours": 48, "new_pulls_per_repo": 3}
+    httpx.post(sim.base_url + "/_sim/advance", json=step, timeout=30).raise_for_status()
+    sync(clean_engine, integration)
+    # The new runs fit on the first page, which already reaches below the cursor: a page or two per repository.
+    assert run_listings(sim_stats(sim)) <= 2 * repos
+    fresh = make_integration(clean_engine, make_client(clean_engine), "github", sim.base_url, graphql_settings())
+    sync(clean_engine, fresh)
+    assert snapshot(clean_engine, integration.id) == snapshot(clean_engine, fresh.id)
 
 
 def compares(stats: dict[str, Any]) -> int:

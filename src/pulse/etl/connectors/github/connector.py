@@ -631,15 +631,21 @@ class GitHubSync:
         }
 
     def sync_workflow_runs(self, repo: Repo) -> None:
-        """Workflow runs created since the cursor's day (newest first)."""
+        """Workflow runs, newest first, down to the cursor's day (less the overlap).
+
+        The listing's URL stays the same from one sync to the next (only `sync_since` bounds it; the walk stops
+        at the first page reaching below the cursor instead), so an unchanged repository answers its stored
+        ETag with a free 304 from the first re-sync on.
+        """
         name = f"workflow_runs:{repo.full_name}"
         checkpoint = dict(self.ctx.get_checkpoint(name) or {})
-        low = low_watermark(checkpoint.get("cursor"), self.sync_since, self.overlap + timedelta(days=1))
+        cursor = checkpoint.get("cursor")
+        low = low_watermark(cursor, None, self.overlap + timedelta(days=1))
+        since = low_watermark(None, self.sync_since, timedelta(0))
         stream = gh.WorkflowRuns(self.client, self.counts)
         params: dict[str, Any] = {"per_page": self.page_size}
-        if low is not None:
-            params["created"] = f">={low.date().isoformat()}"
-        cursor = checkpoint.get("cursor")
+        if since is not None:
+            params["created"] = f">={since.date().isoformat()}"
         for page in stream.pages(params, owner=repo.owner, repo=repo.name):
             if page.not_modified:
                 break
@@ -657,6 +663,11 @@ class GitHubSync:
 
             self.commit(name, checkpoint, write)
             self.counts.written["workflow_runs"] += len(out)
+            # Runs come newest created first and a run starts at or after its creation: once a page reaches
+            # below the low watermark, every later page is older still.
+            oldest = rows[-1]["run_started_at"] if rows else None
+            if low is not None and oldest is not None and oldest < low:
+                break
         if cursor is not None:
             self.commit(name, {"cursor": cursor}, lambda s: None)
 
