@@ -140,6 +140,15 @@ def test_drill_downs_list_the_rows_behind_each_number(db_session: Session, seed:
     ]  # fmt: skip
     assert deployments[0]["repository"] == "acme/api"
     assert deployments[1]["environment"] == "prod"
+    # Sorted by a per-deployment count (the facts compute it per row, after the page is chosen otherwise).
+    by_changes = dora.drill_page(
+        db_session=db_session, kind="deployments", period=MARCH, filters=Filters(client_id=seed.client_id),
+        sort="changes", order="desc", limit=2, offset=0, live=LIVE,
+    )  # fmt: skip
+    # Ties are broken by id, in the same direction.
+    tied = max(ids["e1"], ids["d2"], ids["d3"])
+    assert [(d["id"], d["changes"]) for d in by_changes["items"]] == [(ids["d1"], 2), (tied, 1)]
+    assert by_changes["total"] == 4
     changes = {c["pull_request_id"]: c for c in drill(db_session, seed, "changes")}
     assert set(changes) == {ids[f"pr{n}"] for n in range(1, 6)}
     pr1 = changes[ids["pr1"]]

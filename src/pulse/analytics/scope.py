@@ -39,3 +39,17 @@ def whole_tenant(*, db_session: Session, filters: Filters) -> bool:
         {"cid": filters.client_id},
     ).first()
     return inactive is None
+
+
+def whole_jira(*, db_session: Session, filters: Filters) -> bool:
+    """True when no filter narrows the flow metrics and every Jira project and integration is active."""
+    if filters.team_id is not None or filters.project:
+        return False
+    inactive = db_session.execute(
+        text(
+            "SELECT 1 FROM jira_projects p JOIN integrations i ON i.id = p.integration_id"
+            " WHERE p.client_id = :cid AND NOT (p.active AND i.active) LIMIT 1"
+        ),
+        {"cid": filters.client_id},
+    ).first()
+    return inactive is None

@@ -13,7 +13,7 @@ from pulse.analytics import drilldown, levels
 from pulse.analytics.freshness.service import ensure_fresh
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
 from pulse.analytics.scope import check_filters, whole_tenant
-from pulse.analytics.sql import base_ctes, bucket, hours, params
+from pulse.analytics.sql import base_ctes, bucket, hours, params, sort_in_memory
 
 PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
 
@@ -122,6 +122,7 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
 def _prepare(db_session: Session, filters: Filters, live: bool) -> bool:
     """Check the filters, build missing facts; True when the whole tenant is in scope (no scope checks)."""
     check_filters(db_session=db_session, filters=filters)
+    sort_in_memory(db_session)
     if live or filters.environment:
         return False
     ensure_fresh(db_session=db_session, client_id=filters.client_id)
@@ -169,15 +170,31 @@ DEPLOYMENT_COLUMNS = [
     "source",
 ]
 # `source` is the type of the integration a row came from (a deployment's may differ from its repository's:
-# pushes). A sub-select, so that PostgreSQL can compute it for the page's rows only, after the sort and limit.
+# pushes). It and, on the facts path, `changes` are sub-selects, so that PostgreSQL computes them for the
+# page's rows only, after the sort and limit (the facts' `changes` count is an index probe per deployment;
+# the live path counts its computed changes once).
 DEPLOYMENT_SELECT = """
   SELECT w.id, ar.full_name AS repository, w.environment, w.sha, 'success'::text AS status, w.finished_at,
-         coalesce(c.n, 0) AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed,
+         {changes} AS changes, coalesce(i.n, 0) AS incidents, coalesce(i.n, 0) > 0 AS failed,
          (SELECT si.type FROM deployments sd JOIN integrations si ON si.id = sd.integration_id
           WHERE sd.id = w.id) AS source
-  FROM win w JOIN all_repos ar ON ar.id = w.repository_id
-  LEFT JOIN (SELECT deployment_id, count(*) AS n FROM changes GROUP BY deployment_id) c ON c.deployment_id = w.id
+  FROM win w JOIN all_repos ar ON ar.id = w.repository_id{changes_join}
   LEFT JOIN (SELECT deployment_id, count(*) AS n FROM incidents GROUP BY deployment_id) i ON i.deployment_id = w.id"""
+# What the `changes` CTE of the facts holds for one deployment: its fact rows in the window and the scope.
+FACT_CHANGE_COUNT = """(SELECT count(*) FROM metric_changes mc
+          WHERE mc.deployment_id = w.id AND mc.deployed_at >= :start AND mc.deployed_at < :end
+            AND mc.repository_id IN (SELECT id FROM scope_repos))"""
+LIVE_CHANGE_COUNTS = """
+  LEFT JOIN (SELECT deployment_id, count(*) AS n FROM changes GROUP BY deployment_id) c ON c.deployment_id = w.id"""
+
+
+def deployment_select(live: bool) -> str:
+    """The deployments drill-down's select, for the facts or `live` from the source rows."""
+    if live:
+        return DEPLOYMENT_SELECT.format(changes="coalesce(c.n, 0)", changes_join=LIVE_CHANGE_COUNTS)
+    return DEPLOYMENT_SELECT.format(changes=FACT_CHANGE_COUNT, changes_join="")
+
+
 DEPLOYMENT_SORTS = {
     "finished_at": "finished_at",
     "repository": "repository",
@@ -240,7 +257,7 @@ COUNTS = {
 }
 
 DRILLDOWNS: dict[str, tuple[str, dict[str, str], str, list[str], str]] = {
-    "deployments": (DEPLOYMENT_SELECT, DEPLOYMENT_SORTS, "finished_at", DEPLOYMENT_COLUMNS, "id"),
+    "deployments": (deployment_select(live=False), DEPLOYMENT_SORTS, "finished_at", DEPLOYMENT_COLUMNS, "id"),
     "changes": (CHANGE_SELECT, CHANGE_SORTS, "deployed_at", CHANGE_COLUMNS, "pull_request_id"),
     "incidents": (INCIDENT_SELECT, INCIDENT_SORTS, "opened_at", INCIDENT_COLUMNS, "source, id"),
 }
@@ -250,9 +267,12 @@ def _drill(
     kind: str, period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
 ) -> tuple[str, str, str, dict[str, Any], list[str]]:
     select, sorts, default, columns, tiebreak = DRILLDOWNS[kind]
+    if kind == "deployments" and (live or filters.environment):
+        select = deployment_select(live=True)  # an environment filter reads live (see `base_ctes`)
     order_by = drilldown.order_clause(sort, order, sorts, default, tiebreak)
-    # The changes page reads `changes` once: inlined, a time-ordered index scan feeds the page's few joins.
-    ctes = base_ctes(filters, live=live, inline=kind == "changes")
+    # The changes and deployments pages read their CTEs once: inlined, a time-ordered index scan (in the
+    # page's default order, migration 0014) feeds the page's few joins.
+    ctes = base_ctes(filters, live=live, inline=kind in ("changes", "deployments"))
     return ctes, select, order_by, params(period, filters, inc_from=period.start), columns
 
 

@@ -17,43 +17,57 @@ from pulse.analytics import drilldown
 from pulse.analytics.flow.definitions import STEPS, flow_ctes, wip_sql
 from pulse.analytics.freshness.service import ensure_fresh
 from pulse.analytics.period import Filters, Period, bucket_days, bucket_starts
-from pulse.analytics.scope import check_filters
-from pulse.analytics.sql import bucket, jira_ctes, params
+from pulse.analytics.scope import check_filters, whole_jira
+from pulse.analytics.sql import bucket, jira_ctes, params, sort_in_memory
 
 PERCENTILES = "ARRAY[0.5, 0.75, 0.9]::float8[]"
 
 
-def fact_ctes(filters: Filters, granularity: str | None = None) -> str:
-    """`scope_projects` and `item_facts` (completed items in the window) read from the flow facts."""
+# Scopes a fact table (its `{alias}`) to the filtered projects.
+_scope_join = "JOIN scope_projects sp ON sp.id = {alias}.project_id"
+
+
+def fact_ctes(filters: Filters, granularity: str | None = None, *, whole: bool = False, names: bool = True) -> str:
+    """`scope_projects` and `item_facts` (completed items in the window) read from the flow facts.
+
+    `whole`: no filter and every project and integration active, so no row needs the scope join, unless
+    `names` asks for each item's project key (the drill-downs list it; the aggregates need not pay for it).
+    """
     conditions = []
     if filters.project:
         conditions.append("lower(ap.key) = :project")
     if filters.team_id is not None:
         conditions.append("ap.id IN (SELECT project_id FROM project_teams WHERE team_id = :team_id)")
     where = " AND ".join(conditions) or "true"
+    project, join = ("NULL::text", "") if whole and not names else ("sp.key", _scope_join.format(alias="f"))
     return f"""WITH {jira_ctes()},
 scope_projects AS (SELECT ap.id, ap.key FROM active_projects ap WHERE {where}),
 item_facts AS (
-  SELECT f.work_item_id AS id, f.key, f.summary, f.issue_type, sp.key AS project, f.status, f.opened_at,
+  SELECT f.work_item_id AS id, f.key, f.summary, f.issue_type, {project} AS project, f.status, f.opened_at,
          f.cycle_started_at, f.completed_at, f.cycle_time_hours, f.lead_time_hours, f.active_hours, f.reopened,
          {bucket("f.completed_at", granularity)} AS bucket
-  FROM metric_work_items f JOIN scope_projects sp ON sp.id = f.project_id
+  FROM metric_work_items f {join}
   -- As live: an item completed in the window was updated in it or later.
   WHERE f.client_id = :cid AND f.completed_at >= :start AND f.completed_at < :end AND f.source_updated_at >= :start
 )"""
 
 
 FACT_WIP = """
-SELECT count(*) FROM metric_work_item_wip w JOIN scope_projects sp ON sp.id = w.project_id
+SELECT count(*) FROM metric_work_item_wip w {scope}
 WHERE w.client_id = :cid AND w.ended_at >= :wip_at AND w.started_at < :wip_at AND w.opened_at < :wip_at"""
 
+# Each step's hours are gathered by hashing (a few steps) and sorted apart, instead of sorting every segment of
+# the period by its step's name first: the same median, without the one large sort.
 FACT_STEPS = """
-SELECT s.step, s.category, min(s.position) AS position,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY s.hours) AS median_hours
-FROM metric_work_item_segments s JOIN scope_projects sp ON sp.id = s.project_id
-WHERE s.client_id = :cid AND s.completed_at >= :start AND s.completed_at < :end AND s.source_updated_at >= :start
-GROUP BY s.step, s.category
-ORDER BY min(s.position) NULLS LAST, s.step"""
+SELECT g.step, g.category, g.position,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h) FROM unnest(g.hours) AS h) AS median_hours
+FROM (
+  SELECT s.step, s.category, min(s.position) AS position, array_agg(s.hours) AS hours
+  FROM metric_work_item_segments s {scope}
+  WHERE s.client_id = :cid AND s.completed_at >= :start AND s.completed_at < :end AND s.source_updated_at >= :start
+  GROUP BY s.step, s.category
+) g
+ORDER BY g.position NULLS LAST, g.step"""
 
 AGGREGATE = f"""
 SELECT bk.bucket, f.items, f.cycle, f.lead, f.active_hours, f.lead_hours, f.reopened
@@ -93,22 +107,29 @@ def _bound(period: Period, filters: Filters, buckets: list[date]) -> dict[str, A
     return params(period, filters, buckets=buckets, from_date=period.from_date, wip_at=wip_at)
 
 
-def _ctes(db_session: Session, filters: Filters, granularity: str | None, live: bool) -> str:
-    """Check the filters and give the CTEs up to `item_facts`: from the facts (built first if missing), or live."""
+def _ctes(
+    db_session: Session, filters: Filters, granularity: str | None, live: bool, *, names: bool = False
+) -> tuple[str, str]:
+    """Check the filters; give the CTEs up to `item_facts` (from the facts, built first if missing, or live)
+    and the join that scopes the other fact tables (none when the whole tenant is in scope)."""
     check_filters(db_session=db_session, filters=Filters(client_id=filters.client_id, team_id=filters.team_id))
+    sort_in_memory(db_session)
     if live:
-        return flow_ctes(filters, granularity)
+        return flow_ctes(filters, granularity), ""
     ensure_fresh(db_session=db_session, client_id=filters.client_id)
-    return fact_ctes(filters, granularity)
+    whole = whole_jira(db_session=db_session, filters=filters)
+    return fact_ctes(filters, granularity, whole=whole, names=names), "" if whole else _scope_join
 
 
 def summary(*, db_session: Session, period: Period, filters: Filters, live: bool = False) -> dict[str, Any]:
     """Flow metrics of the items completed in the period, WIP at its end (or now), time in each step."""
-    ctes = _ctes(db_session, filters, None, live)
+    ctes, scope = _ctes(db_session, filters, None, live)
     bound = _bound(period, filters, [period.from_date])
     row = db_session.execute(text(ctes + AGGREGATE), bound).mappings().one()
-    wip = int(db_session.execute(text(ctes + (wip_sql() if live else FACT_WIP)), bound).scalar_one())
-    steps = db_session.execute(text(ctes + (STEPS if live else FACT_STEPS)), bound).mappings().all()
+    wip_select = wip_sql() if live else FACT_WIP.format(scope=scope.format(alias="w"))
+    wip = int(db_session.execute(text(ctes + wip_select), bound).scalar_one())
+    steps_select = STEPS if live else FACT_STEPS.format(scope=scope.format(alias="s"))
+    steps = db_session.execute(text(ctes + steps_select), bound).mappings().all()
     point = _point(row, period.days)
     return {
         "period": {"from": period.from_date.isoformat(), "to": period.to_date.isoformat(), "tz": period.tz},
@@ -128,7 +149,7 @@ def trend(
     *, db_session: Session, period: Period, filters: Filters, granularity: str, live: bool = False
 ) -> dict[str, Any]:
     """Cycle time, lead time, throughput, efficiency and reopen rate per week or month of completion."""
-    ctes = _ctes(db_session, filters, granularity, live)
+    ctes, _ = _ctes(db_session, filters, granularity, live)
     buckets = bucket_starts(period, granularity)
     rows = db_session.execute(text(ctes + AGGREGATE), _bound(period, filters, buckets)).mappings()
     return {
@@ -151,7 +172,7 @@ ITEM_SORTS = {c: c for c in ITEM_COLUMNS if c not in ("summary",)}
 def _items(
     db_session: Session, period: Period, filters: Filters, sort: str | None, order: str | None, live: bool
 ) -> tuple[str, str, dict[str, Any]]:
-    ctes = _ctes(db_session, filters, None, live)
+    ctes, _ = _ctes(db_session, filters, None, live, names=True)
     order_by = drilldown.order_clause(sort, order, ITEM_SORTS, "completed_at", "id")
     return ctes, order_by, _bound(period, filters, [period.from_date])
 

@@ -225,7 +225,13 @@ class MetricDeployment(Base, BaseEntity):
     __tablename__ = "metric_deployments"
     __table_args__ = (
         Index("uq_metric_deployments_deployment", "deployment_id", unique=True),
-        Index("ix_metric_deployments_client_finished", "client_id", "finished_at"),
+        # The drill-down's default order, so its first page is read off the index (migration 0014).
+        Index(
+            "ix_metric_deployments_client_finished",
+            "client_id",
+            text("finished_at DESC NULLS LAST"),
+            text("deployment_id DESC"),
+        ),
         Index("ix_metric_deployments_repo_finished", "repository_id", "finished_at"),
     )
 
@@ -244,7 +250,13 @@ class MetricChange(Base, BaseEntity):
     __tablename__ = "metric_changes"
     __table_args__ = (
         Index("uq_metric_changes_pull_request", "pull_request_id", unique=True),
-        Index("ix_metric_changes_client_deployed", "client_id", "deployed_at"),
+        # The drill-down's default order, so its first page is read off the index (migration 0014).
+        Index(
+            "ix_metric_changes_client_deployed",
+            "client_id",
+            text("deployed_at DESC NULLS LAST"),
+            text("pull_request_id DESC"),
+        ),
         Index("ix_metric_changes_repo_deployed", "repository_id", "deployed_at"),
         Index("ix_metric_changes_deployment", "deployment_id"),
     )
@@ -300,28 +312,29 @@ class MetricPullRequest(Base, BaseEntity):
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     pull_request_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("pull_requests.id"), nullable=False)
     repository_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("repositories.id"), nullable=False)
-    number: Mapped[int] = mapped_column(Integer, nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
-    author: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(Text, nullable=False)
-    first_commit_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
-    first_review_at: Mapped[datetime | None] = mapped_column(Timestamp)
     merged_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
-    deployed_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    coding_hours: Mapped[float | None] = mapped_column(Double)
-    pickup_hours: Mapped[float | None] = mapped_column(Double)
-    review_hours: Mapped[float | None] = mapped_column(Double)
-    deploy_hours: Mapped[float | None] = mapped_column(Double)
-    total_hours: Mapped[float | None] = mapped_column(Double)
-    lines: Mapped[int | None] = mapped_column(Integer)
-    files: Mapped[int | None] = mapped_column(Integer)
     reviews: Mapped[int] = mapped_column(Integer, nullable=False)
     comments: Mapped[int] = mapped_column(Integer, nullable=False)
     review_cycles: Mapped[int] = mapped_column(Integer, nullable=False)
     rework_commits: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Stage durations in whole microseconds (migration 0015: exact, and bigint sorts fast for the medians).
+    coding_us: Mapped[int | None] = mapped_column(BigInteger)
+    pickup_us: Mapped[int | None] = mapped_column(BigInteger)
+    review_us: Mapped[int | None] = mapped_column(BigInteger)
+    deploy_us: Mapped[int | None] = mapped_column(BigInteger)
+    total_us: Mapped[int | None] = mapped_column(BigInteger)
+    lines: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    deployment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deployments.id"))
+    deployed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    first_commit_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
+    first_review_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    state: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class MetricWorkItem(Base, BaseEntity):
