@@ -6,7 +6,7 @@ would, and compares every answer of the facts path (summary, trend, drill-down p
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -88,6 +88,25 @@ def test_pull_request_facts_match_the_live_definition(db_session: Session, seed:
     seed.execute("UPDATE teams SET active = false WHERE id = :id", id=ids["alpha"])
     empty = assert_pr_paths_agree(db_session, Filters(client_id=seed.client_id, team_id=ids["alpha"]))
     assert empty["throughput"]["merged"] == 0
+
+
+def test_pull_request_trend_buckets_follow_the_local_calendar(db_session: Session, seed: Seed) -> None:
+    # The facts' trend reads each bucket's instant window. PRs merged just before or after local midnight at
+    # week and month starts (a US daylight-saving change on March 8, a half-hour zone) land in the local bucket.
+    ids = test_pull_requests.build(seed)
+    for number, merged in enumerate([at(3, 9, 3), at(4, 1, 2), at(3, 1, 20), at(3, 8, 6, 30)], start=30):
+        seed.pr(ids["a"], number, first_commit_at=merged - timedelta(hours=5), opened_at=merged - timedelta(hours=4),
+                merged_at=merged)  # fmt: skip
+    refresh_tenant(db_session=db_session, client_id=seed.client_id)
+    everyone = Filters(client_id=seed.client_id)
+    weeks = {}
+    for zone in ("UTC", "America/New_York", "Asia/Kolkata"):
+        zoned = parse_period(date(2026, 2, 20), date(2026, 4, 1), zone)
+        assert_pr_paths_agree(db_session, everyone, zoned)
+        trend = prs.trend(db_session=db_session, period=zoned, filters=everyone, granularity="week")
+        weeks[zone] = [point["throughput"]["merged"] for point in trend["points"]]
+    # Not a vacuous agreement: the zones put those PRs in different weeks.
+    assert weeks["UTC"] != weeks["America/New_York"] and weeks["UTC"] != weeks["Asia/Kolkata"]
 
 
 def build_flow(db_session: Session, seed: Seed) -> dict[str, int]:

@@ -86,8 +86,26 @@ def bucket_starts(period: Period, granularity: str) -> list[date]:
         if granularity == "week":
             cursor = cursor + timedelta(days=7)
         else:
-            cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+            cursor = next_month(cursor)
     return out
+
+
+def bucket_bounds(
+    period: Period, buckets: list[date], granularity: str | None
+) -> tuple[list[datetime], list[datetime]]:
+    """The instant window [lo, hi) of each bucket, clipped to the period (`granularity` None: the period)."""
+    if granularity is None:
+        return [period.start] * len(buckets), [period.end] * len(buckets)
+    zone = ZoneInfo(period.tz)
+    starts = [datetime.combine(b, time(0), zone).astimezone(UTC) for b in buckets]
+    last = buckets[-1] + timedelta(days=7) if granularity == "week" else next_month(buckets[-1])
+    ends = [*starts[1:], datetime.combine(last, time(0), zone).astimezone(UTC)]
+    return [max(lo, period.start) for lo in starts], [min(hi, period.end) for hi in ends]
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def bucket_days(period: Period, bucket: date, granularity: str) -> int:
@@ -95,7 +113,7 @@ def bucket_days(period: Period, bucket: date, granularity: str) -> int:
     if granularity == "week":
         nxt = bucket + timedelta(days=7)
     else:
-        nxt = (bucket.replace(day=28) + timedelta(days=4)).replace(day=1)
+        nxt = next_month(bucket)
     lo = max(bucket, period.from_date)
     hi = min(nxt - timedelta(days=1), period.to_date)
     return max((hi - lo).days + 1, 0)

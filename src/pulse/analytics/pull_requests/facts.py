@@ -1,10 +1,10 @@
 """Pull request facts: one `metric_pull_requests` row per active pull request, rebuilt per repository.
 
-The row holds every per-PR figure the pull request analytics take a median of, computed by the same
-expressions as the live SQL (`stage_columns`), and the production deployment that first shipped the PR as
-`metric_changes` records it. So a repository's PR facts must be rebuilt after its DORA facts (the full
-`refresh_tenant` does both, in that order). Repository and integration deactivations and team memberships
-are applied when reading.
+The row holds every per-PR figure the pull request analytics take a median of (stage durations in whole
+microseconds, migration 0015), computed by the same expressions as the live SQL (`stage_columns`), and the
+production deployment that first shipped the PR as `metric_changes` records it. So a repository's PR facts
+must be rebuilt after its DORA facts (the full `refresh_tenant` does both, in that order). Repository and
+integration deactivations and team memberships are applied when reading.
 """
 
 from __future__ import annotations
@@ -15,21 +15,21 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from pulse.analytics.sql import hours
+from pulse.analytics.sql import micros
 
+STAGES = ["coding", "pickup", "review", "deploy", "total"]
 COLUMNS = [
-    "coding_hours", "pickup_hours", "review_hours", "deploy_hours", "total_hours", "lines", "files", "reviews",
-    "comments", "review_cycles", "rework_commits",
+    *(f"{stage}_us" for stage in STAGES), "lines", "files", "reviews", "comments", "review_cycles", "rework_commits",
 ]  # fmt: skip
 
 
 def stage_columns(dep_at: str) -> str:
     """SQL for `COLUMNS` of the PR row `pr` whose production deployment finished at `dep_at`."""
-    return f"""greatest({hours("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_hours,
-         {hours("pr.first_review_at", "pr.opened_at")} AS pickup_hours,
-         {hours("pr.merged_at", "pr.first_review_at")} AS review_hours,
-         {hours(dep_at, "pr.merged_at")} AS deploy_hours,
-         {hours(dep_at, "coalesce(pr.first_commit_at, pr.opened_at)")} AS total_hours,
+    return f"""greatest({micros("pr.opened_at", "pr.first_commit_at")}, 0) AS coding_us,
+         {micros("pr.first_review_at", "pr.opened_at")} AS pickup_us,
+         {micros("pr.merged_at", "pr.first_review_at")} AS review_us,
+         {micros(dep_at, "pr.merged_at")} AS deploy_us,
+         {micros(dep_at, "coalesce(pr.first_commit_at, pr.opened_at)")} AS total_us,
          CASE WHEN pr.additions IS NULL AND pr.deletions IS NULL THEN NULL
               ELSE coalesce(pr.additions, 0) + coalesce(pr.deletions, 0) END AS lines,
          pr.changed_files AS files, pr.reviews_count AS reviews, pr.comments_count AS comments,
