@@ -82,9 +82,13 @@ def fact_ctes(filters: Filters, granularity: str | None = None, *, whole: bool =
         scan = _bucket_scan_ctes(whole)
         return f"WITH {repo_ctes(filters)},\n{scan},\npr_facts AS (SELECT f.bucket, {columns} FROM prs f)"
     scope = "" if whole else "\n    AND f.repository_id IN (SELECT id FROM scope_repos)"
-    repository, join = ("ar.full_name", "JOIN all_repos ar ON ar.id = f.repository_id") if listing else ("NULL", "")
+    # The repository's name is a sub-select, so a page computes it for its rows only, after the limit (a join
+    # would let the planner read the period repository by repository and sort it). Every PR in scope has an
+    # active repository, so the join filtered nothing.
+    repository = "(SELECT ar.full_name FROM all_repos ar WHERE ar.id = f.repository_id)" if listing else "NULL"
+    # Not materialized: the page's total counts the same rows off the index.
     return f"""WITH {repo_ctes(filters)},
-prs AS (
+prs AS NOT MATERIALIZED (
   SELECT f.* FROM metric_pull_requests f
   WHERE f.client_id = :cid AND f.merged_at >= :start AND f.merged_at < :end{scope}
 ),
@@ -92,7 +96,7 @@ pr_facts AS (
   SELECT f.pull_request_id, {repository} AS repository, f.number, f.title, f.author, f.first_commit_at, f.opened_at,
          f.first_review_at, f.merged_at, f.deployment_id, f.deployed_at, {columns},
          CAST(:from_date AS date) AS bucket
-  FROM prs f {join}
+  FROM prs f
 )"""
 
 
