@@ -43,6 +43,14 @@ FACTS = {
     "metric_changes": "pull_request_id, deployment_id, repository_id, deployed_at, started_at, lead_time_hours",
     "metric_incidents": "source, incident_id, key, title, opened_at, resolved_at, repo_ids, deployment_id,"
     " deployment_finished_at",
+    "metric_pull_requests": "pull_request_id, repository_id, merged_at, deployment_id, deployed_at, coding_us,"
+    " pickup_us, review_us, deploy_us, total_us, lines, files, reviews, comments, review_cycles, rework_commits,"
+    " number, first_commit_at, opened_at, first_review_at, closed_at, state, author, title",
+    "metric_work_items": "work_item_id, project_id, key, summary, issue_type, status, opened_at, source_updated_at,"
+    " cycle_started_at, completed_at, cycle_time_hours, lead_time_hours, active_hours, reopened",
+    "metric_work_item_segments": "work_item_id, project_id, completed_at, source_updated_at, step, category,"
+    " position, hours",
+    "metric_work_item_wip": "work_item_id, project_id, opened_at, started_at::text, ended_at::text",
 }
 
 
@@ -196,7 +204,7 @@ def test_incremental_refresh_equals_a_full_rebuild(seeded_sim: RunningSimulator,
     org.sync()
     org.make_teams()
     first = snapshot(clean_engine, org.client_id)
-    assert first["metric_deployments"] and first["metric_changes"] and first["metric_incidents"]
+    assert all(first[table] for table in FACTS)
 
     # Mostly syncs of new and late data; now and then a settings change or a repository dropped from the settings.
     steps = [org.advance] * 4 + [org.late_only] * 2 + [org.toggle_repository, org.deactivate_team, org.change_rule]

@@ -29,9 +29,10 @@ _FROM = "coalesce({s}, '-infinity'::timestamptz)"
 
 _TAKE = """
 WITH taken AS (DELETE FROM metric_dirty WHERE client_id = :cid
-               RETURNING stream, repository_id, project_id, integration_id, since)
-SELECT stream, repository_id, project_id, integration_id, NULLIF(min(since), '-infinity'::timestamptz) AS since
-FROM taken GROUP BY stream, repository_id, project_id, integration_id"""
+               RETURNING stream, repository_id, project_id, integration_id, row_id, since)
+SELECT stream, repository_id, project_id, integration_id, row_id,
+       NULLIF(min(since), '-infinity'::timestamptz) AS since
+FROM taken GROUP BY stream, repository_id, project_id, integration_id, row_id"""
 
 # The `incidents` table's sources (incident tools, the push API): their incidents are kept per integration.
 TOOL_SOURCES = ("pagerduty", "opsgenie", "push")
@@ -101,9 +102,15 @@ class Touched:
     incident_repositories: dict[int, datetime | None] = field(default_factory=dict)
     incident_projects: dict[int, datetime | None] = field(default_factory=dict)
     incident_integrations: dict[int, datetime | None] = field(default_factory=dict)
-    # Every repository / project some write touched: the scopes of the pull request and flow facts.
+    # Every repository / project some write touched.
     repository_ids: set[int] = field(default_factory=set)
     project_ids: set[int] = field(default_factory=set)
+    # The pull request and flow facts to rebuild: every row of these repositories / projects (deactivated,
+    # revived, renamed), and these pull requests / work items (their rows, reviews, transitions changed).
+    pr_repositories: set[int] = field(default_factory=set)
+    pull_request_ids: set[int] = field(default_factory=set)
+    flow_projects: set[int] = field(default_factory=set)
+    work_item_ids: set[int] = field(default_factory=set)
 
     def empty(self) -> bool:
         """True when nothing is pending."""
@@ -119,11 +126,23 @@ def _earliest(points: dict[int, datetime | None], key: int, since: datetime | No
         points[key] = since
 
 
+def _add_row(rows: set[int], scopes: set[int], row_id: int | None, scope_id: int | None) -> None:
+    """A row-level dirty row names its row; a scope-level one (no row) every row of its scope."""
+    if row_id is not None:
+        rows.add(row_id)
+    elif scope_id is not None:
+        scopes.add(scope_id)
+
+
 def take_pending(*, db_session: Session, client_id: int) -> Touched:
     """Consume the tenant's pending `metric_dirty` rows (committed so far) into what they touched."""
     touched = Touched()
     rows = db_session.execute(text(_TAKE), {"cid": client_id}).all()
-    for stream, repository_id, project_id, integration_id, since in rows:
+    for stream, repository_id, project_id, integration_id, row_id, since in rows:
+        if stream == "pull_requests":
+            _add_row(touched.pull_request_ids, touched.pr_repositories, row_id, repository_id)
+        elif stream == "work_items":
+            _add_row(touched.work_item_ids, touched.flow_projects, row_id, project_id)
         if repository_id is not None:
             touched.repository_ids.add(repository_id)
             if stream == "deployments":
@@ -164,17 +183,40 @@ def refresh_pending(*, db_session: Session, client_id: int) -> dict[str, int]:
     touched = take_pending(db_session=db_session, client_id=client_id)
     counts = {"deployments": 0, "changes": 0, "incidents": 0}
     if not touched.empty():
+        # A pull request's fact reads its deployment from metric_changes: the PRs whose change row the
+        # recomputation removes or writes get their fact rebuilt after it.
+        moved = _moved_pull_requests(db_session=db_session, client_id=client_id, touched=touched)
         counts = _recompute(db_session=db_session, client_id=client_id, touched=touched)
-    if touched.repository_ids:
-        # After the DORA facts: a pull request's fact reads its deployment from metric_changes.
-        counts["pull_requests"] = pr_facts.rebuild(
-            db_session=db_session, client_id=client_id, repository_ids=touched.repository_ids
-        )
-    if touched.project_ids:
-        flow = flow_facts.rebuild(db_session=db_session, client_id=client_id, project_ids=touched.project_ids)
-        counts["work_items"] = flow["work_items"]
+        moved |= _moved_pull_requests(db_session=db_session, client_id=client_id, touched=touched)
+        touched.pull_request_ids |= moved
+    counts["pull_requests"] = pr_facts.refresh(
+        db_session=db_session,
+        client_id=client_id,
+        repository_ids=touched.pr_repositories,
+        pull_request_ids=touched.pull_request_ids,
+    )
+    counts["work_items"] = flow_facts.refresh(
+        db_session=db_session,
+        client_id=client_id,
+        project_ids=touched.flow_projects,
+        work_item_ids=touched.work_item_ids,
+    )["work_items"]
     mark_refreshed(db_session=db_session, client_id=client_id)
     return {**counts, "repositories": len(touched.repository_ids), "projects": len(touched.project_ids)}
+
+
+_MOVED_PULL_REQUESTS = f"""
+SELECT mc.pull_request_id FROM {_scope("chg")} t(repository_id, since) CROSS JOIN LATERAL (
+  SELECT x.pull_request_id FROM metric_changes x WHERE x.repository_id = t.repository_id
+    AND x.deployed_at >= {_FROM.format(s="t.since")} AND x.client_id = :cid OFFSET 0) mc"""
+
+
+def _moved_pull_requests(*, db_session: Session, client_id: int, touched: Touched) -> set[int]:
+    """The pull requests of the change facts the recomputation deletes (before it) or wrote (after it)."""
+    if not touched.changes:
+        return set()
+    bound = {"cid": client_id, **_arrays("chg", touched.changes)}
+    return set(db_session.execute(text(_MOVED_PULL_REQUESTS), bound).scalars())
 
 
 def _recompute(*, db_session: Session, client_id: int, touched: Touched) -> dict[str, int]:

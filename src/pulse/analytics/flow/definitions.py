@@ -138,13 +138,13 @@ def flow_ctes(filters: Filters, granularity: str | None = None) -> str:
     return f"WITH {_config_ctes()},\n{_item_ctes(projects, scope, granularity, window=True)}"
 
 
-def build_ctes(*, by_project: bool) -> str:
-    """The same chain over every item of the tenant (or of `:project_ids`), whatever the window or project state.
+def build_ctes(*, scope: str = "") -> str:
+    """The same chain over every item of the tenant (narrowed by `scope`, a condition on the work item `wi`),
+    whatever the window or project state.
 
     Project and integration deactivations, the project filter and team memberships are applied when reading
     the facts, so the build keeps the items of inactive projects too.
     """
-    scope = " AND wi.project_id = ANY(CAST(:project_ids AS bigint[]))" if by_project else ""
     projects = "JOIN jira_projects ap ON ap.id = wi.project_id"
     return f"WITH {_config_ctes()},\n{_item_ctes(projects, scope, None, window=False)}"
 

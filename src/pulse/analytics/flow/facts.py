@@ -88,13 +88,50 @@ TABLES = ("metric_work_items", "metric_work_item_segments", "metric_work_item_wi
 def rebuild(*, db_session: Session, client_id: int, project_ids: Collection[int] | None = None) -> dict[str, int]:
     """Replace the flow facts of the tenant (or of `project_ids` only) in the caller's transaction; row counts."""
     bound: dict[str, Any] = {"cid": client_id, "from_date": date(1900, 1, 1)}
-    scope = ""
-    if project_ids is not None:
-        bound["project_ids"] = sorted(project_ids)
-        scope = " AND project_id = ANY(CAST(:project_ids AS bigint[]))"
+    if project_ids is None:
+        return _build(db_session, bound, facts="", items="")
+    bound["project_ids"] = sorted(project_ids)
+    return _build(
+        db_session, bound, facts=_IN_PROJECTS.format(p="project_id"), items=_IN_PROJECTS.format(p="wi.project_id")
+    )
+
+
+def refresh(
+    *, db_session: Session, client_id: int, project_ids: Collection[int], work_item_ids: Collection[int]
+) -> dict[str, int]:
+    """Rebuild the facts of every item of `project_ids` and of the `work_item_ids` elsewhere; row counts.
+
+    An item's facts depend on its own row, its transitions and the configuration only, so the incremental
+    refresh rebuilds exactly the items a write touched.
+    """
+    counts = dict.fromkeys(("work_items", "segments", "wip_intervals"), 0)
+    if project_ids:
+        counts = rebuild(db_session=db_session, client_id=client_id, project_ids=project_ids)
+    if work_item_ids:
+        bound: dict[str, Any] = {
+            "cid": client_id,
+            "from_date": date(1900, 1, 1),
+            "work_item_ids": sorted(set(work_item_ids)),
+            "project_ids": sorted(project_ids),
+        }
+        # Items of the projects rebuilt above are done.
+        facts = f"{_IN_ITEMS.format(i='work_item_id')} AND NOT {_IN_PROJECTS.format(p='project_id')}"
+        items = f"{_IN_ITEMS.format(i='wi.id')} AND NOT {_IN_PROJECTS.format(p='wi.project_id')}"
+        more = _build(db_session, bound, facts=facts, items=items)
+        counts = {k: counts[k] + more[k] for k in counts}
+    return counts
+
+
+_IN_PROJECTS = "({p} = ANY(CAST(:project_ids AS bigint[])))"
+_IN_ITEMS = "({i} = ANY(CAST(:work_item_ids AS bigint[])))"
+
+
+def _build(db_session: Session, bound: dict[str, Any], *, facts: str, items: str) -> dict[str, int]:
+    """Delete the facts matching `facts` (a condition on the fact tables' columns, "" for all the tenant's) and
+    insert them again from the source items matching `items` (the same condition on the work item `wi`)."""
     for table in TABLES:
-        db_session.execute(text(f"DELETE FROM {table} WHERE client_id = :cid{scope}"), bound)
-    sql = build_ctes(by_project=project_ids is not None) + _BUILD
+        db_session.execute(text(f"DELETE FROM {table} WHERE client_id = :cid{' AND ' + facts if facts else ''}"), bound)
+    sql = build_ctes(scope=f" AND {items}" if items else "") + _BUILD
     # The chain joins CTEs to each other, whose row estimates can be far off (a tenant synced for the first
     # time has no statistics yet): a nested loop over two CTE scans is then quadratic. Hash and merge joins
     # are right at every size; the LATERAL lookups stay nested loops (the only plan for them). The penalty

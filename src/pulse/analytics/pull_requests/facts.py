@@ -40,6 +40,10 @@ def _scope(repository_ids: Collection[int] | None, column: str) -> str:
     return "" if repository_ids is None else f" AND {column} = ANY(CAST(:repository_ids AS bigint[]))"
 
 
+def _rows(pull_request_ids: Collection[int], column: str) -> str:
+    return f" AND {column} = ANY(CAST(:pull_request_ids AS bigint[]))" if pull_request_ids else " AND false"
+
+
 # Rows go in merge order so that a period's PRs sit together on disk (range scans stay cheap).
 _INSERT = """
 INSERT INTO metric_pull_requests (
@@ -66,3 +70,33 @@ def rebuild(*, db_session: Session, client_id: int, repository_ids: Collection[i
     scope = _scope(repository_ids, "pr.repository_id")
     sql = _INSERT.format(columns=", ".join(COLUMNS), stages=stage_columns("mc.deployed_at"), scope=scope)
     return int(getattr(db_session.execute(text(sql), bound), "rowcount", 0) or 0)
+
+
+def refresh(
+    *, db_session: Session, client_id: int, repository_ids: Collection[int], pull_request_ids: Collection[int]
+) -> int:
+    """Rebuild the facts of every PR of `repository_ids` and of the `pull_request_ids` elsewhere; rows written.
+
+    A PR's fact depends on its own row and its change fact only, so the incremental refresh rebuilds exactly
+    the PRs a write or the DORA recomputation touched.
+    """
+    written = (
+        rebuild(db_session=db_session, client_id=client_id, repository_ids=repository_ids) if repository_ids else 0
+    )
+    rest = sorted(set(pull_request_ids))
+    if not rest:
+        return written
+    bound: dict[str, Any] = {"cid": client_id, "pull_request_ids": rest, "repository_ids": sorted(repository_ids)}
+    # PRs of the repositories rebuilt above are done.
+    elsewhere = " AND NOT ({column} = ANY(CAST(:repository_ids AS bigint[])))"
+    db_session.execute(
+        text(
+            "DELETE FROM metric_pull_requests WHERE client_id = :cid"
+            + _rows(rest, "pull_request_id")
+            + elsewhere.format(column="repository_id")
+        ),
+        bound,
+    )
+    scope = _rows(rest, "pr.id") + elsewhere.format(column="pr.repository_id")
+    sql = _INSERT.format(columns=", ".join(COLUMNS), stages=stage_columns("mc.deployed_at"), scope=scope)
+    return written + int(getattr(db_session.execute(text(sql), bound), "rowcount", 0) or 0)

@@ -441,6 +441,9 @@ class MetricDirty(Base, BaseEntity):
     repository_id: Mapped[int | None] = mapped_column(BigInteger)
     project_id: Mapped[int | None] = mapped_column(BigInteger)
     integration_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The one pull request / work item whose facts moved (streams `pull_requests`, `work_items`; migration
+    # 0016); NULL: every row of the scope.
+    row_id: Mapped[int | None] = mapped_column(BigInteger)
     since: Mapped[datetime] = mapped_column(Timestamp, nullable=False)
 
 

@@ -1,0 +1,73 @@
+-- Back to scope-level dirty rows (migration 0009's trigger functions).
+CREATE OR REPLACE FUNCTION metric_dirty_pull_requests() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO metric_dirty (client_id, stream, repository_id, since)
+        SELECT n.client_id, 'changes', n.repository_id, min(n.merged_at)
+        FROM new_rows n WHERE n.merged_at IS NOT NULL GROUP BY n.client_id, n.repository_id;
+        INSERT INTO metric_dirty (client_id, stream, repository_id, since)
+        SELECT DISTINCT n.client_id, 'pull_requests', n.repository_id, '-infinity'::timestamptz FROM new_rows n;
+    ELSE
+        WITH changed AS (
+            SELECT o.id, o.client_id, o.repository_id AS old_repo, n.repository_id AS new_repo,
+                   o.merged_at AS old_merged, n.merged_at AS new_merged
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.active, o.merged_at, o.first_commit_at, o.opened_at, o.repository_id)
+                  IS DISTINCT FROM (n.active, n.merged_at, n.first_commit_at, n.opened_at, n.repository_id)
+        ),
+        points AS (
+            SELECT c.client_id, c.old_repo AS repository_id, c.old_merged AS at FROM changed c
+            UNION ALL SELECT c.client_id, c.new_repo, c.new_merged FROM changed c
+            UNION ALL
+            SELECT d.client_id, d.repository_id, d.finished_at
+            FROM changed c JOIN deployment_pull_requests dp ON dp.pull_request_id = c.id
+            JOIN deployments d ON d.id = dp.deployment_id
+        )
+        INSERT INTO metric_dirty (client_id, stream, repository_id, since)
+        SELECT p.client_id, 'changes', p.repository_id, min(p.at) FROM points p WHERE p.at IS NOT NULL
+        GROUP BY p.client_id, p.repository_id;
+        INSERT INTO metric_dirty (client_id, stream, repository_id, since)
+        SELECT DISTINCT x.client_id, 'pull_requests', x.repository_id, '-infinity'::timestamptz
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.client_id, o.repository_id), (n.client_id, n.repository_id))
+            x (client_id, repository_id)
+        WHERE to_jsonb(o) - 'last_updated_at' IS DISTINCT FROM to_jsonb(n) - 'last_updated_at';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metric_dirty_work_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO metric_dirty (client_id, stream, project_id, since)
+        SELECT n.client_id, 'incidents', n.project_id, min(n.opened_at)
+        FROM new_rows n GROUP BY n.client_id, n.project_id;
+        INSERT INTO metric_dirty (client_id, stream, project_id, since)
+        SELECT DISTINCT n.client_id, 'work_items', n.project_id, '-infinity'::timestamptz FROM new_rows n;
+    ELSE
+        INSERT INTO metric_dirty (client_id, stream, project_id, since)
+        SELECT x.client_id, 'incidents', x.project_id, min(x.at)
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.client_id, o.project_id, o.opened_at),
+                                   (n.client_id, n.project_id, n.opened_at)) x (client_id, project_id, at)
+        WHERE (o.active, o.issue_type, o.team, o.opened_at, o.resolved_at, o.key, o.summary, o.project_id)
+              IS DISTINCT FROM
+              (n.active, n.issue_type, n.team, n.opened_at, n.resolved_at, n.key, n.summary, n.project_id)
+        GROUP BY x.client_id, x.project_id;
+        INSERT INTO metric_dirty (client_id, stream, project_id, since)
+        SELECT DISTINCT x.client_id, 'work_items', x.project_id, '-infinity'::timestamptz
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.client_id, o.project_id), (n.client_id, n.project_id)) x (client_id, project_id)
+        WHERE to_jsonb(o) - 'last_updated_at' IS DISTINCT FROM to_jsonb(n) - 'last_updated_at';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metric_dirty_mark_items(work_item_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO metric_dirty (client_id, stream, project_id, since)
+    SELECT DISTINCT wi.client_id, 'work_items', wi.project_id, '-infinity'::timestamptz
+    FROM work_items wi WHERE wi.id = ANY(work_item_ids);
+$$;
+
+-- Pending row-level rows become whole-scope rows of their repository / project: nothing pending is lost.
+ALTER TABLE metric_dirty DROP COLUMN row_id;
