@@ -4,6 +4,8 @@
 -- (stream `work_items`) whose facts a write moved; NULL still means every row of the scope (a repository or
 -- project deactivated, renamed, revived). Both facts are per row: a PR's reads its own row and its
 -- deployment (metric_changes, whose moves the refresh tracks itself); an item's its own row and transitions.
+-- The work item trigger also records a Jira incident's both projects from the earlier of its old and new
+-- opening times (an item moved to another project with a later opening left its old fact behind).
 ALTER TABLE metric_dirty ADD COLUMN row_id bigint;
 
 CREATE OR REPLACE FUNCTION metric_dirty_pull_requests() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,8 +55,11 @@ BEGIN
         INSERT INTO metric_dirty (client_id, stream, project_id, since)
         SELECT x.client_id, 'incidents', x.project_id, min(x.at)
         FROM old_rows o JOIN new_rows n ON n.id = o.id
-        CROSS JOIN LATERAL (VALUES (o.client_id, o.project_id, o.opened_at),
-                                   (n.client_id, n.project_id, n.opened_at)) x (client_id, project_id, at)
+        -- Both projects from the earlier opening: the refresh finds a Jira incident's fact through the item's
+        -- current project, and the fact still holds the old opening time.
+        CROSS JOIN LATERAL (VALUES (o.client_id, o.project_id, least(o.opened_at, n.opened_at)),
+                                   (n.client_id, n.project_id, least(o.opened_at, n.opened_at)))
+            x (client_id, project_id, at)
         WHERE (o.active, o.issue_type, o.team, o.opened_at, o.resolved_at, o.key, o.summary, o.project_id)
               IS DISTINCT FROM
               (n.active, n.issue_type, n.team, n.opened_at, n.resolved_at, n.key, n.summary, n.project_id)

@@ -295,3 +295,22 @@ def test_incident_tool_rows_are_recorded_per_integration(seed: Seed) -> None:
         refresh_pending(db_session=db_session, client_id=seed.client_id)
     assert dirty(seed.engine, seed.client_id) == []
     assert snapshot(seed.engine, seed.client_id) == full_rebuild(seed.engine, seed.client_id)
+
+
+def test_a_jira_incident_moved_to_another_project_and_time_is_recomputed(seed: Seed) -> None:
+    # Jira's "move issue": a new project and key; here its opening time moves later too. Its old fact
+    # (found through the item's new project) is replaced, not doubled.
+    ids = build_main(seed)
+    beta_project = seed.project("BET")
+    seed.execute("INSERT INTO team_projects (client_id, team_id, project_id) VALUES (:c, :t, :p)",
+                 c=seed.client_id, t=ids["beta"], p=beta_project)  # fmt: skip
+    with unit_of_work(seed.engine) as db_session:
+        refresh_tenant(db_session=db_session, client_id=seed.client_id)
+    seed.execute("UPDATE work_items SET project_id = :p, key = 'BET-1', opened_at = :o WHERE id = :i",
+                 p=beta_project, o=at(3, 12), i=ids["i2"])  # fmt: skip
+    with unit_of_work(seed.engine) as db_session:
+        refresh_pending(db_session=db_session, client_id=seed.client_id)
+    incidents = snapshot(seed.engine, seed.client_id)["metric_incidents"]
+    moved = [row for row in incidents if (row[0], row[1]) == ("jira", ids["i2"])]
+    assert [(row[2], row[4]) for row in moved] == [("BET-1", at(3, 12))]
+    assert snapshot(seed.engine, seed.client_id) == full_rebuild(seed.engine, seed.client_id)
