@@ -30,15 +30,22 @@ def sqlalchemy_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+# psycopg prepares a statement on the server after its fifth run on a connection, and PostgreSQL may then
+# switch to a generic plan, made without the parameter values. Pulse's queries are scoped to one tenant and a
+# time window of very different sizes, where a generic plan can read every tenant's rows: one metrics page
+# took 55 s instead of 45 ms on a database of 200 tenants. Every statement is planned for its own values.
+SESSION_OPTIONS = "-c timezone=UTC -c plan_cache_mode=force_custom_plan"
+
+
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, **kwargs: Any) -> Engine:
-    """An engine on psycopg 3 with pre-ping and every session in UTC."""
+    """An engine on psycopg 3 with pre-ping, every session in UTC and every statement planned for its values."""
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=1800,
-        connect_args={"options": "-c timezone=UTC", "connect_timeout": 5},
+        connect_args={"options": SESSION_OPTIONS, "connect_timeout": 5},
         **kwargs,
     )
 
