@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import delete, func, select
@@ -530,8 +530,3 @@ def _error_text(response: httpx.Response) -> str:
         if body.get("errorMessages"):
             return "; ".join(map(str, body["errorMessages"]))[:300]
     return str(body)[:300]
-
-
-def absolute(base: str, url: str) -> str:
-    """Resolve a possibly relative URL against a base."""
-    return urljoin(base, url)
