@@ -491,7 +491,7 @@ def settle(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-# ---- Figures measured by other parts of issue 12, wired in here by the lead once their code is merged. ----
+# ---- Figures measured by the sibling benchmarks' functions on this benchmark's database. ----
 
 
 def incremental_refresh_figure(url: str, client_id: int) -> None:
